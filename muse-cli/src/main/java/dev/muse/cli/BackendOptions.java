@@ -1,0 +1,31 @@
+package dev.muse.cli;
+
+import java.nio.file.Path;
+import picocli.CommandLine.Option;
+
+/** The backend flags shared by every command that talks to a model. */
+final class BackendOptions {
+    @Option(names = "--backend", paramLabel = "NAME",
+            description = "A backend named in muse.yaml, or a type: openai, anthropic, local (env MUSE_BACKEND).")
+    String backend;
+
+    @Option(names = "--base-url", paramLabel = "URL",
+            description = "OpenAI-compatible base URL, e.g. http://localhost:11434/v1 (env MUSE_BASE_URL).")
+    String baseUrl;
+
+    @Option(names = "--api-key", paramLabel = "KEY", description = "API key (env MUSE_API_KEY; ANTHROPIC_API_KEY for anthropic).")
+    String apiKey;
+
+    @Option(names = "--model", paramLabel = "NAME|FILE",
+            description = "Model name on the server, or a local GGUF / llama2.c file or a name from `muse models` (env MUSE_MODEL).")
+    String model;
+
+    @Option(names = "--tokenizer", paramLabel = "FILE", description = "Tokenizer file for a llama2.c checkpoint (tok512.bin style).")
+    Path tokenizer;
+
+    @Option(names = "--threads", paramLabel = "N", description = "Threads for the embedded engine (default: all cores).")
+    Integer threads;
+
+    @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: ./muse.yaml, then ~/.muse/muse.yaml).")
+    Path config;
+}

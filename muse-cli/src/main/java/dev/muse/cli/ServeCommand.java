@@ -1,0 +1,76 @@
+package dev.muse.cli;
+
+import dev.muse.reasoning.Mode;
+import dev.muse.server.MuseServer;
+import dev.muse.server.ServerConfig;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+@Command(name = "serve", mixinStandardHelpOptions = true,
+        description = "Serve the OpenAI-compatible API at /v1 and the web chat at / .")
+final class ServeCommand implements Callable<Integer> {
+    @Option(names = "--host", defaultValue = "127.0.0.1", description = "Address to bind (default 127.0.0.1; other addresses need API keys: muse keys create NAME).")
+    String host;
+
+    @Option(names = "--port", defaultValue = "8080", description = "Port (default 8080; 0 picks a free one).")
+    int port;
+
+    @Option(names = "--database", paramLabel = "JDBC_URL", description = "PostgreSQL (jdbc:postgresql://...) or H2 URL; default: a file database in ~/.muse (env MUSE_DATABASE_URL).")
+    String database;
+
+    @Option(names = "--allow-http-images", description = "Accept http(s) image URLs (the server then fetches them); default: data URLs only.")
+    boolean allowHttpImages;
+
+    @Option(names = "--rate-limit", paramLabel = "N", defaultValue = "60", description = "Requests per minute per key (0 = unlimited).")
+    int rateLimit;
+
+    @Option(names = "--token-quota", paramLabel = "N", defaultValue = "0", description = "Total tokens per key (0 = unlimited).")
+    long tokenQuota;
+
+    @Option(names = "--mode", paramLabel = "MODE", description = "Mode for requests that name none (default auto).")
+    String mode;
+
+    @Option(names = "--tools", paramLabel = "a,b", split = ",", description = "Muse's own tools enabled for every request.")
+    List<String> tools;
+
+    @Mixin
+    BackendOptions backend;
+
+    @Override
+    public Integer call() throws Exception {
+        MuseConfig config = MuseConfig.load(backend.config);
+        List<String> toolNames = tools != null ? tools : config.tools();
+        ServerConfig sc;
+        try {
+            sc = ServerConfig.defaults()
+                    .withHost(host)
+                    .withPort(port)
+                    .withDataDir(MuseConfig.museHome())
+                    .withDatabaseUrl(ResolvedBackend.firstNonBlank(database, System.getenv("MUSE_DATABASE_URL")))
+                    .withAllowHttpImages(allowHttpImages)
+                    .withRequestsPerMinute(rateLimit)
+                    .withTokenQuota(tokenQuota)
+                    .withServerTools(toolNames)
+                    .withDefaultMode(mode == null ? Mode.AUTO : Mode.parse(mode));
+        } catch (IllegalArgumentException e) {
+            throw new UserError(e.getMessage());
+        }
+        try (Wiring wiring = Wiring.open(backend, config, toolNames)) {
+            MuseServer server;
+            try {
+                server = MuseServer.start(sc, wiring.muse(), List.of(wiring.modelId()));
+            } catch (IllegalStateException e) {
+                throw new UserError(e.getMessage());
+            }
+            try (server) {
+                Runtime.getRuntime().addShutdownHook(new Thread(server::close));
+                System.err.println("muse serving " + wiring.describe() + " at " + server.url() + "  (API: " + server.url() + "/v1, web chat: " + server.url() + "/)");
+                server.awaitStop();
+            }
+        }
+        return 0;
+    }
+}

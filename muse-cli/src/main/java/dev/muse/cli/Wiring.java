@@ -1,0 +1,77 @@
+package dev.muse.cli;
+
+import dev.muse.core.ChatModel;
+import dev.muse.reasoning.Muse;
+import dev.muse.tools.Tool;
+import dev.muse.tools.ToolRegistry;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * The one place that turns configuration into running parts: the backend's {@link ChatModel}, the enabled tools
+ * (built-ins and MCP servers) and the {@link Muse} over them. Closing it releases connections, MCP processes and
+ * mapped model files.
+ */
+final class Wiring implements AutoCloseable {
+    private final ResolvedBackend backend;
+    private final ChatModel model;
+    private final String modelId;
+    private final Muse muse;
+    private final List<AutoCloseable> resources;
+
+    private Wiring(ResolvedBackend backend, Backends.Opened opened, Muse muse, List<AutoCloseable> resources) {
+        this.backend = backend;
+        this.model = opened.model();
+        this.modelId = opened.modelId();
+        this.muse = muse;
+        this.resources = resources;
+    }
+
+    static Wiring open(BackendOptions flags, MuseConfig config, List<String> toolNames) {
+        ResolvedBackend backend = ResolvedBackend.resolve(flags, config, System::getenv);
+        List<AutoCloseable> resources = new ArrayList<>();
+        Backends.Opened opened = Backends.open(backend);
+        ChatModel model = opened.model();
+        resources.add(model::close);
+        try {
+            List<Tool> tools = Tools.select(toolNames, config, resources);
+            Muse muse = Muse.builder().model(model).tools(ToolRegistry.of(tools)).build();
+            return new Wiring(backend, opened, muse, resources);
+        } catch (RuntimeException e) {
+            closeAll(resources);
+            throw e;
+        }
+    }
+
+    Muse muse() {
+        return muse;
+    }
+
+    ChatModel model() {
+        return model;
+    }
+
+    /** The model's id as the server lists it: the backend's model name, or the local file's name. */
+    String modelId() {
+        return modelId;
+    }
+
+    String describe() {
+        return model.name() + (backend.baseUrl() != null && !backend.type().equals("local") ? " at " + backend.baseUrl() : "");
+    }
+
+    @Override
+    public void close() {
+        closeAll(resources);
+    }
+
+    private static void closeAll(List<AutoCloseable> resources) {
+        for (AutoCloseable r : resources.reversed()) {
+            try {
+                r.close();
+            } catch (Exception ignored) {
+                // closing is best effort: the process is ending
+            }
+        }
+    }
+}

@@ -1,0 +1,18 @@
+package dev.muse.engine;
+
+/** Receives generated tokens as they are chosen; returning false stops that sample. */
+@FunctionalInterface
+public interface TokenSink {
+    TokenSink NONE = (sample, token) -> true;
+
+    boolean accept(int sample, int token);
+
+    /**
+     * Tokens to force next into sample {@code sample} instead of sampling (asked after every accepted token),
+     * or null for none. Forced tokens are generated tokens like any other: they are passed to {@link #accept} and
+     * counted. Used for reasoning budgets (closing a {@code <think>} block).
+     */
+    default int[] forcedAfter(int sample) {
+        return null;
+    }
+}

@@ -1,0 +1,242 @@
+package dev.muse.engine.tensor;
+
+import java.lang.foreign.MemorySegment;
+import java.lang.foreign.ValueLayout;
+import java.nio.ByteOrder;
+import java.util.Arrays;
+import jdk.incubator.vector.ByteVector;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * A weight matrix of {@code rows × cols} elements of one ggml type, viewed over a memory segment (normally a slice
+ * of the memory-mapped model file: nothing is copied). Rows are stored one after the other; {@code cols} is ggml's
+ * {@code ne[0]}. Each type gives a scalar block dequantiser (the reference) and a Vector API {@link #dot}; the
+ * matrix-vector products are written once here.
+ */
+public abstract sealed class Tensor
+        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_1Tensor, Q5_0Tensor, Q5_1Tensor, Q4_KTensor, Q5_KTensor,
+                Q6_KTensor {
+
+    static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
+    static final ValueLayout.OfInt I32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    /** Per-thread unpack buffer for {@link #dotViaBlocks}: one block of up to 256 values. */
+    private static final ThreadLocal<float[]> BLOCK_BUFFER = ThreadLocal.withInitial(() -> new float[256]);
+    static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
+
+    /** Float lanes chosen once for the machine. */
+    static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+    /** Bytes loaded per step for the quantised kernels: as many as there are float lanes, at least 8. */
+    static final VectorSpecies<Byte> B =
+            ByteVector.SPECIES_PREFERRED.withShape(VectorShape.forBitSize(Math.max(64, F.length() * 8)));
+    /** How many float vectors one byte vector widens into. */
+    static final int PARTS = B.length() / F.length();
+    /** The quantised vector kernels step through 16-element sub-blocks; they need 8 or 16 bytes per load. */
+    static final boolean VECTOR_OK = F.length() >= 4 && (B.length() == 8 || B.length() == 16);
+
+    final String name;
+    final MemorySegment data;
+    final long[] shape;
+    final int cols;
+    final int rows;
+
+    Tensor(String name, long[] shape, MemorySegment data) {
+        this.name = name;
+        this.shape = shape.clone();
+        this.data = data;
+        this.cols = (int) shape[0];
+        long r = 1;
+        for (int i = 1; i < shape.length; i++) r *= shape[i];
+        this.rows = (int) r;
+    }
+
+    /**
+     * A tensor of {@code type} over {@code data}. Checks that the segment has exactly the bytes the shape needs and
+     * that rows are whole blocks.
+     *
+     * @throws UnsupportedTensorTypeException when the engine does not compute with {@code type}
+     */
+    public static Tensor of(String name, GgmlType type, long[] shape, MemorySegment data) {
+        if (shape.length == 0 || shape.length > 4) {
+            throw new IllegalArgumentException("tensor '" + name + "' has " + shape.length + " dimensions; 1 to 4 expected");
+        }
+        long elements = 1;
+        for (long d : shape) {
+            if (d <= 0) throw new IllegalArgumentException("tensor '" + name + "' has a non-positive dimension: " + Arrays.toString(shape));
+            elements = Math.multiplyExact(elements, d);
+        }
+        if (shape[0] > Integer.MAX_VALUE || elements / shape[0] > Integer.MAX_VALUE) {
+            throw new IllegalArgumentException("tensor '" + name + "' is too large: " + Arrays.toString(shape));
+        }
+        if (shape[0] % type.blockSize() != 0) {
+            throw new IllegalArgumentException("tensor '" + name + "' of type " + type + " has rows of " + shape[0]
+                    + " elements, not a multiple of the block size " + type.blockSize());
+        }
+        long bytes = type.bytesFor(elements);
+        if (bytes != data.byteSize()) {
+            throw new IllegalArgumentException("tensor '" + name + "' of type " + type + " and shape " + Arrays.toString(shape)
+                    + " needs " + bytes + " bytes but has " + data.byteSize());
+        }
+        return switch (type) {
+            case F32 -> new F32Tensor(name, shape, data);
+            case F16 -> new F16Tensor(name, shape, data);
+            case BF16 -> new BF16Tensor(name, shape, data);
+            case Q8_0 -> new Q8_0Tensor(name, shape, data);
+            case Q4_0 -> new Q4_0Tensor(name, shape, data);
+            case Q4_1 -> new Q4_1Tensor(name, shape, data);
+            case Q5_0 -> new Q5_0Tensor(name, shape, data);
+            case Q5_1 -> new Q5_1Tensor(name, shape, data);
+            case Q4_K -> new Q4_KTensor(name, shape, data);
+            case Q5_K -> new Q5_KTensor(name, shape, data);
+            case Q6_K -> new Q6_KTensor(name, shape, data);
+            default -> throw new UnsupportedTensorTypeException("tensor '" + name + "' has type " + type + ", which");
+        };
+    }
+
+    /** A heap F32 tensor over {@code values}, for small vectors such as norms and for tests. */
+    public static Tensor ofFloats(String name, long[] shape, float[] values) {
+        return of(name, GgmlType.F32, shape, MemorySegment.ofArray(values));
+    }
+
+    public abstract GgmlType type();
+
+    public String name() {
+        return name;
+    }
+
+    public long[] shape() {
+        return shape.clone();
+    }
+
+    public int rows() {
+        return rows;
+    }
+
+    public int cols() {
+        return cols;
+    }
+
+    public MemorySegment data() {
+        return data;
+    }
+
+    /** Scalar reference: writes the {@code blockSize} values of the block starting at byte {@code at} to {@code out}. */
+    abstract void dequantizeBlock(long at, float[] out, int off);
+
+    /** Scalar reference: row {@code row} as floats into {@code out[off..off+cols)}. */
+    public void dequantizeRow(int row, float[] out, int off) {
+        int bs = type().blockSize();
+        long bb = type().blockBytes();
+        long at = (long) row * (cols / bs) * bb;
+        for (int i = 0; i < cols; i += bs, at += bb) dequantizeBlock(at, out, off + i);
+    }
+
+    /** The whole tensor as floats (tests and small tensors only). */
+    public float[] toFloats() {
+        float[] out = new float[Math.multiplyExact(rows, cols)];
+        for (int r = 0; r < rows; r++) dequantizeRow(r, out, r * cols);
+        return out;
+    }
+
+    /** Scalar reference dot product of row {@code row} with {@code x[xOff..xOff+cols)}: dequantise, then multiply. */
+    public float dotScalar(int row, float[] x, int xOff) {
+        float[] buf = new float[type().blockSize()];
+        int bs = buf.length;
+        long bb = type().blockBytes();
+        long at = (long) row * (cols / bs) * bb;
+        float sum = 0f;
+        for (int i = 0; i < cols; i += bs, at += bb) {
+            dequantizeBlock(at, buf, 0);
+            for (int j = 0; j < bs; j++) sum += buf[j] * x[xOff + i + j];
+        }
+        return sum;
+    }
+
+    /** Dot product that unpacks block by block with the scalar code and multiplies with the Vector API. */
+    final float dotViaBlocks(int row, float[] x, int xOff) {
+        float[] buf = BLOCK_BUFFER.get();
+        int bs = type().blockSize();
+        long bb = type().blockBytes();
+        long at = (long) row * (cols / bs) * bb;
+        FloatVector acc = FloatVector.zero(F);
+        float tail = 0f;
+        int upper = F.loopBound(bs);
+        for (int i = 0; i < cols; i += bs, at += bb) {
+            dequantizeBlock(at, buf, 0);
+            int j = 0;
+            for (; j < upper; j += F.length()) {
+                acc = FloatVector.fromArray(F, buf, j).fma(FloatVector.fromArray(F, x, xOff + i + j), acc);
+            }
+            for (; j < bs; j++) tail += buf[j] * x[xOff + i + j];
+        }
+        return acc.reduceLanes(jdk.incubator.vector.VectorOperators.ADD) + tail;
+    }
+
+    /** Fast dot product of row {@code row} with {@code x[xOff..xOff+cols)}; equals {@link #dotScalar} up to rounding. */
+    public abstract float dot(int row, float[] x, int xOff);
+
+    /** {@code out[r] = row r · x} for every row, rows split across threads. */
+    public final void matmul(float[] x, float[] out, Parallel parallel) {
+        parallel.forRange(rows, (from, to) -> {
+            for (int r = from; r < to; r++) out[r] = dot(r, x, 0);
+        });
+    }
+
+    /** The same for {@code n} input vectors at once: each weight row is read once and used for all of them. */
+    public final void matmul(int n, float[][] xs, float[][] outs, Parallel parallel) {
+        if (n == 1) {
+            matmul(xs[0], outs[0], parallel);
+            return;
+        }
+        if (n < BATCH_DEQUANTISE || type() == GgmlType.F32) {
+            parallel.forRange(rows, (from, to) -> {
+                for (int r = from; r < to; r++) {
+                    for (int i = 0; i < n; i++) outs[i][r] = dot(r, xs[i], 0);
+                }
+            });
+            return;
+        }
+        // several vectors: dequantise each row once, then F32 dots, instead of unpacking it once per vector
+        parallel.forRange(rows, (from, to) -> {
+            float[] row = new float[cols];
+            for (int r = from; r < to; r++) {
+                dequantizeRow(r, row, 0);
+                for (int i = 0; i < n; i++) outs[i][r] = dotF32(row, xs[i], cols);
+            }
+        });
+    }
+
+    /** From this many vectors on, a batched product dequantises each row once (prefill chunks). */
+    static final int BATCH_DEQUANTISE = 4;
+
+    static float dotF32(float[] a, float[] b, int n) {
+        // four independent accumulators: one chain of FMAs waits on each result, four keep the unit busy
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        int l = F.length();
+        int i = 0;
+        for (int upper4 = n - 4 * l + 1; i < upper4; i += 4 * l) {
+            acc0 = FloatVector.fromArray(F, a, i).fma(FloatVector.fromArray(F, b, i), acc0);
+            acc1 = FloatVector.fromArray(F, a, i + l).fma(FloatVector.fromArray(F, b, i + l), acc1);
+            acc2 = FloatVector.fromArray(F, a, i + 2 * l).fma(FloatVector.fromArray(F, b, i + 2 * l), acc2);
+            acc3 = FloatVector.fromArray(F, a, i + 3 * l).fma(FloatVector.fromArray(F, b, i + 3 * l), acc3);
+        }
+        for (int upper = F.loopBound(n); i < upper; i += l) {
+            acc0 = FloatVector.fromArray(F, a, i).fma(FloatVector.fromArray(F, b, i), acc0);
+        }
+        float sum = acc0.add(acc1).add(acc2.add(acc3)).reduceLanes(jdk.incubator.vector.VectorOperators.ADD);
+        for (; i < n; i++) sum += a[i] * b[i];
+        return sum;
+    }
+
+    static float f16(MemorySegment s, long at) {
+        return Float.float16ToFloat(s.get(I16_LE, at));
+    }
+
+    @Override
+    public String toString() {
+        return name + " " + type() + " " + Arrays.toString(shape);
+    }
+}
