@@ -63,14 +63,14 @@ public final class NoisySolver implements Responder {
 
     @Override
     public Reply reply(RecordedRequest request) {
-        String text = request.allText();
+        // the latest user turn that names a known question decides, as a solver answers the question just asked
+        // (refinement and judge turns quote no new question, so the search goes back to the one they are about)
         String question = null;
-        for (String q : questionsLongestFirst) {
-            if (text.contains(q)) {
-                question = q;
-                break;
-            }
+        List<RecordedRequest.Message> messages = request.messages();
+        for (int i = messages.size() - 1; i >= 0 && question == null; i--) {
+            if (messages.get(i).role().equals("user")) question = knownQuestionIn(messages.get(i).text());
         }
+        if (question == null) question = knownQuestionIn(request.allText());
         if (question == null) {
             unknown.incrementAndGet();
             return Reply.text("I cannot tell which question this is.\nFinal answer: unknown");
@@ -92,6 +92,13 @@ public final class NoisySolver implements Responder {
                 + "Checking the arithmetic once more, I get " + answer + ".";
         return Reply.text("Working through it carefully, the result is " + answer + ".\nFinal answer: " + answer)
                 .withReasoning(reasoning, reasoningShape);
+    }
+
+    private String knownQuestionIn(String text) {
+        for (String q : questionsLongestFirst) {
+            if (text.contains(q)) return q;
+        }
+        return null;
     }
 
     /** Samples answered correctly so far. */

@@ -1,0 +1,68 @@
+package dev.muse.cli;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.muse.engine.model.Architecture;
+import dev.muse.engine.model.RandomModelWriter;
+import dev.muse.engine.tensor.GgmlType;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The embedded engine from the command line: a real trained model and a random-weight GGUF. */
+class LocalModelIT {
+    private static final ObjectMapper JSON = new ObjectMapper();
+
+    @TempDir
+    Path dir;
+
+    private static Path stories() {
+        String shared = System.getProperty("muse.shared.dir");
+        Path p = shared == null ? null : Path.of(shared, "data", "stories260K");
+        assumeTrue(p != null && Files.isRegularFile(p.resolve("stories260K.bin")),
+                "shared/data/stories260K is absent: the golden generation test needs the real tiny model");
+        return p;
+    }
+
+    @Test
+    void should_generate_the_reference_text_of_run_c() throws Exception {
+        Path s = stories();
+        var r = MuseProcess.run(dir, Map.of(), "generate", "--model", s.resolve("stories260K.bin").toString(),
+                "--tokenizer", s.resolve("tok512.bin").toString(), "--prompt", "Once upon a time", "--max-tokens", "36", "--json");
+
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        JsonNode j = JSON.readTree(r.stdout());
+        String reference = Files.readString(s.resolve("reference-greedy.txt")).strip();
+        assertThat("Once upon a time" + j.get("text").asText()).isEqualTo(reference);
+        assertThat(j.get("tokens")).hasSize(36);
+        assertThat(j.at("/timings/tokens_per_s").asDouble()).isPositive();
+    }
+
+    @Test
+    void should_answer_in_every_mode_from_a_gguf_file_without_any_server() throws Exception {
+        Path gguf = dir.resolve("tiny-qwen2.gguf");
+        // Contemplating's refinement prompt carries the first answer, so the context must hold more than the tiny default
+        RandomModelWriter.write(gguf, Architecture.QWEN2, new RandomModelWriter.Shape(64, 128, 2, 4, 2, 320, 2048), GgmlType.Q8_0, 7);
+        for (String mode : new String[] {"instant", "thinking", "contemplating", "auto"}) {
+            var r = MuseProcess.run(dir, Map.of(), "ask", "--model", gguf.toString(), "--mode", mode, "--agents", "2",
+                    "--max-tokens", "8", "--json", "Say hi");
+            assertThat(r.exitCode()).as(mode + ": " + r.stderr()).isZero();
+            JsonNode j = JSON.readTree(r.stdout());
+            assertThat(j.at("/usage/output_tokens").asLong()).as(mode).isPositive();
+            assertThat(j.at("/usage/input_tokens").asLong()).as(mode).isPositive();
+        }
+    }
+
+    @Test
+    void should_explain_a_file_that_is_not_a_model() throws Exception {
+        Path junk = Files.writeString(dir.resolve("junk.gguf"), "definitely not a model");
+        var r = MuseProcess.run(dir, Map.of(), "ask", "--model", junk.toString(), "hi");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).contains("cannot load").doesNotContain("\tat ");
+    }
+}
