@@ -28,4 +28,17 @@ final class BackendOptions {
 
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: ./muse.yaml, then ~/.muse/muse.yaml).")
     Path config;
+
+    /** The same flags with {@code --backend name}. */
+    BackendOptions withBackend(String name) {
+        BackendOptions o = new BackendOptions();
+        o.backend = name;
+        o.baseUrl = baseUrl;
+        o.apiKey = apiKey;
+        o.model = model;
+        o.tokenizer = tokenizer;
+        o.threads = threads;
+        o.config = config;
+        return o;
+    }
 }

@@ -119,19 +119,14 @@ final class EvalCommand implements Callable<Integer> {
             }
             bar.finish();
             System.out.println(TerminalTable.render(results));
-            System.out.println("report: " + results.reportFile().toAbsolutePath());
             return 0;
         }
     }
 
     private static BackendOptions withModel(BackendOptions b, String model) {
-        BackendOptions o = new BackendOptions();
-        o.backend = b.backend;
-        o.baseUrl = b.baseUrl;
-        o.apiKey = b.apiKey;
-        o.config = b.config;
-        o.threads = b.threads;
+        BackendOptions o = b.withBackend(b.backend);
         o.model = model;
+        o.tokenizer = null;
         return o;
     }
 

@@ -25,6 +25,7 @@ public final class Main implements Runnable {
 
     /** Runs the command line and returns the exit code (used by tests). */
     public static int run(String... args) {
+        configureLogging();
         CommandLine cli = new CommandLine(new Main());
         cli.setExecutionExceptionHandler(Main::handle);
         cli.setParameterExceptionHandler((ex, a) -> {
@@ -34,6 +35,17 @@ public final class Main implements Runnable {
             return USAGE;
         });
         return cli.execute(args);
+    }
+
+    /** Libraries log through java.util.logging: one short line per warning, details only with MUSE_DEBUG. */
+    private static void configureLogging() {
+        if (System.getProperty("java.util.logging.SimpleFormatter.format") == null) {
+            System.setProperty("java.util.logging.SimpleFormatter.format", "muse: %4$s: %5$s%6$s%n");
+        }
+        java.util.logging.Logger root = java.util.logging.Logger.getLogger("");
+        java.util.logging.Level level = System.getenv("MUSE_DEBUG") != null ? java.util.logging.Level.FINE : java.util.logging.Level.WARNING;
+        root.setLevel(level);
+        for (var h : root.getHandlers()) h.setLevel(level);
     }
 
     private static int handle(Exception ex, CommandLine cmd, CommandLine.ParseResult parsed) {

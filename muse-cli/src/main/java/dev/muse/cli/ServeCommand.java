@@ -3,7 +3,10 @@ package dev.muse.cli;
 import dev.muse.reasoning.Mode;
 import dev.muse.server.MuseServer;
 import dev.muse.server.ServerConfig;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.Callable;
 import picocli.CommandLine.Command;
 import picocli.CommandLine.Mixin;
@@ -58,18 +61,40 @@ final class ServeCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
         }
-        try (Wiring wiring = Wiring.open(backend, config, toolNames)) {
+        // every backend muse.yaml names is served (the default first), unless the flags name one
+        List<BackendOptions> choices = new ArrayList<>();
+        boolean flagsChoose = backend.backend != null || backend.baseUrl != null || backend.model != null;
+        if (!flagsChoose && config.backends().size() > 1) {
+            List<String> names = new ArrayList<>(config.backends().keySet());
+            if (config.defaultBackend() != null && names.remove(config.defaultBackend())) names.addFirst(config.defaultBackend());
+            for (String n : names) choices.add(backend.withBackend(n));
+        } else {
+            choices.add(backend);
+        }
+        List<Wiring> wirings = new ArrayList<>();
+        try {
+            Map<String, dev.muse.reasoning.Muse> muses = new LinkedHashMap<>();
+            for (BackendOptions choice : choices) {
+                Wiring w = Wiring.open(choice, config, toolNames);
+                wirings.add(w);
+                if (muses.putIfAbsent(w.modelId(), w.muse()) != null) {
+                    throw new UserError("two backends in muse.yaml serve the model id '" + w.modelId() + "': give one another model");
+                }
+            }
             MuseServer server;
             try {
-                server = MuseServer.start(sc, wiring.muse(), List.of(wiring.modelId()));
+                server = MuseServer.start(sc, muses);
             } catch (IllegalStateException e) {
                 throw new UserError(e.getMessage());
             }
             try (server) {
                 Runtime.getRuntime().addShutdownHook(new Thread(server::close));
-                System.err.println("muse serving " + wiring.describe() + " at " + server.url() + "  (API: " + server.url() + "/v1, web chat: " + server.url() + "/)");
+                String served = String.join(", ", wirings.stream().map(Wiring::describe).toList());
+                System.err.println("muse serving " + served + " at " + server.url() + "  (API: " + server.url() + "/v1, web chat: " + server.url() + "/)");
                 server.awaitStop();
             }
+        } finally {
+            for (Wiring w : wirings.reversed()) w.close();
         }
         return 0;
     }

@@ -124,6 +124,20 @@ class AskCommandIT {
         }
     }
 
+    @Test
+    void should_run_contemplating_on_anthropic_with_the_key_from_the_environment() throws Exception {
+        try (var anthropic = dev.muse.testkit.StandInAnthropicServer.start(new NoisySolver(Map.of(QUESTION, "391"), 1.0, 9))
+                .requireApiKey("sk-ant-test")) {
+            var r = MuseProcess.run(dir, Map.of("ANTHROPIC_API_KEY", "sk-ant-test"), "ask", "--backend", "anthropic",
+                    "--base-url", anthropic.baseUrl(), "--model", "claude-test", "--mode", "contemplating", "--agents", "3", "--json", QUESTION);
+
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            JsonNode j = JSON.readTree(r.stdout());
+            assertThat(j.at("/consensus/answer").asText()).isEqualTo("391");
+            assertThat(j.at("/usage/calls").asInt()).isEqualTo(anthropic.requests().size());
+        }
+    }
+
     private static void assertOneLineError(MuseProcess.Result r, String expected) {
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
         assertThat(r.stderr()).contains(expected).doesNotContain("\tat ").doesNotContain("Exception");

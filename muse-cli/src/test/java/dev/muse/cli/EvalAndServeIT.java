@@ -56,12 +56,19 @@ class EvalAndServeIT {
     }
 
     @Test
-    void should_serve_the_openai_api_and_the_web_page() throws Exception {
-        try (var backend = StandInOpenAiServer.start(new NoisySolver(Map.of("What is 2 + 2?", "4"), 1.0, 1)).models("m")) {
+    void should_serve_every_configured_backend_through_the_openai_api_and_the_web_page() throws Exception {
+        try (var backend = StandInOpenAiServer.start(new NoisySolver(Map.of("What is 2 + 2?", "4"), 1.0, 1)).models("m");
+                var other = StandInOpenAiServer.start(new NoisySolver(Map.of("What is 2 + 2?", "4"), 1.0, 2)).models("m2")) {
+            Files.writeString(dir.resolve("muse.yaml"), """
+                    default_backend: first
+                    backends:
+                      first: {base_url: "%s", model: m}
+                      second: {base_url: "%s", model: m2}
+                    """.formatted(backend.baseUrl(), other.baseUrl()));
             String jar = System.getProperty("muse.jar");
             String java = System.getProperty("muse.java");
-            ProcessBuilder pb = new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector", "-jar", jar, "serve", "--port", "0",
-                    "--base-url", backend.baseUrl(), "--model", "m")).directory(dir.toFile()).redirectErrorStream(true);
+            ProcessBuilder pb = new ProcessBuilder(List.of(java, "--add-modules", "jdk.incubator.vector", "-jar", jar, "serve", "--port", "0"))
+                    .directory(dir.toFile()).redirectErrorStream(true);
             pb.environment().put("MUSE_HOME", dir.resolve(".muse").toString());
             Process p = pb.start();
             try {
@@ -75,7 +82,7 @@ class EvalAndServeIT {
                 assertThat(url).as("serve prints its URL").isNotNull();
                 try (HttpClient http = HttpClient.newHttpClient()) {
                     var models = http.send(HttpRequest.newBuilder(URI.create(url + "/v1/models")).build(), HttpResponse.BodyHandlers.ofString());
-                    assertThat(models.body()).contains("muse-contemplating").contains("\"m\"");
+                    assertThat(models.body()).contains("muse-contemplating").contains("\"m\"").contains("\"m2\"");
                     var page = http.send(HttpRequest.newBuilder(URI.create(url + "/")).build(), HttpResponse.BodyHandlers.ofString());
                     assertThat(page.statusCode()).isEqualTo(200);
                     assertThat(page.body()).containsIgnoringCase("<html");

@@ -9,6 +9,7 @@ import dev.muse.core.StreamEvent;
 import dev.muse.core.ToolCall;
 import dev.muse.core.Usage;
 import dev.muse.reasoning.Muse;
+import dev.muse.reasoning.RunOptions;
 import dev.muse.reasoning.RunResult;
 import io.javalin.http.Context;
 import java.io.IOException;
@@ -56,11 +57,19 @@ final class Completions {
         final long created = System.currentTimeMillis() / 1000;
         final long startNanos = System.nanoTime();
         final Cancellation cancel = new Cancellation();
+        /** The request's options, capped by what is left of the key's token quota. */
+        final RunOptions options;
         String conversationId;
 
-        Job(Principal who, CompletionParser.Call call) {
+        Job(Principal who, CompletionParser.Call call, Long quotaLeft) {
             this.who = who;
             this.call = call;
+            RunOptions o = call.options();
+            if (quotaLeft != null) {
+                // Muse stops at the budget (and flags it), so a run cannot spend far past the key's quota
+                o = o.withTokenBudget(o.tokenBudget() == null ? quotaLeft : Math.min(o.tokenBudget(), quotaLeft));
+            }
+            this.options = o;
         }
 
         String chatId() {
@@ -157,9 +166,10 @@ final class Completions {
 
     // ---- entry point
 
-    void handle(Context ctx, Principal who, CompletionParser.Call call) {
+    /** @param quotaLeft tokens left in the caller's quota, or null when it has none */
+    void handle(Context ctx, Principal who, CompletionParser.Call call, Long quotaLeft) {
         Muse muse = muses.get(call.backend());
-        Job job = new Job(who, call);
+        Job job = new Job(who, call, quotaLeft);
         job.begin();
         active.add(job);
         try {
@@ -187,12 +197,20 @@ final class Completions {
 
     private void plain(Context ctx, Job job, Muse muse) {
         RunResult r;
-        try {
-            r = muse.run(job.call.messages(), job.call.options(), e -> {}, job.cancel);
-        } catch (RuntimeException e) {
-            ApiError err = toApiError(e);
-            job.fail(statusOf(e), err.getMessage());
-            throw err;
+        // nothing is written until the run ends, so watch the connection itself for a client that hangs up
+        try (DisconnectWatch watch = DisconnectWatch.start(ctx.req(), () -> {
+            job.cancel.cancel("client disconnected");
+            LOG.log(System.Logger.Level.DEBUG, "run {0}: client disconnected, cancelled", job.runId);
+        })) {
+            try {
+                r = muse.run(job.call.messages(), job.options, e -> {}, job.cancel);
+            } catch (RuntimeException e) {
+                ApiError err = toApiError(e);
+                job.fail(watch.clientGone() ? "cancelled" : statusOf(e), watch.clientGone() ? "client disconnected" : err.getMessage());
+                throw err;
+            } finally {
+                if (watch.mustCloseConnection()) ctx.header("Connection", "close");
+            }
         }
         List<Artifacts.Artifact> artifacts = job.succeed(r);
         boolean tools = !r.clientToolCalls().isEmpty();
@@ -218,7 +236,7 @@ final class Completions {
         BlockingQueue<Object> queue = new LinkedBlockingQueue<>();
         Future<?> task = executor.submit(() -> {
             try {
-                RunResult r = muse.run(job.call.messages(), job.call.options(), queue::add, job.cancel);
+                RunResult r = muse.run(job.call.messages(), job.options, queue::add, job.cancel);
                 queue.add(new Finished(r, null));
             } catch (RuntimeException e) {
                 queue.add(new Finished(null, e));

@@ -33,13 +33,15 @@ final class Limits {
         }
     }
 
-    void checkQuota(Principal p) {
-        if (tokenQuota <= 0 || p.keyId() == null) return;
+    /** Throws 429 when the key's quota is used up; returns the tokens left (the run's budget), or null for no quota. */
+    Long checkQuota(Principal p) {
+        if (tokenQuota <= 0 || p.keyId() == null) return null;
         long used = keys.tokensUsed(p.keyId());
         if (used >= tokenQuota) {
             throw new ApiError(429, "insufficient_quota", null, "insufficient_quota", "Token quota used up: " + p.describe()
                     + " has used " + used + " of its " + tokenQuota + " tokens. Ask the server's operator for a larger quota or a new key.");
         }
+        return tokenQuota - used;
     }
 
     void charge(Principal p, long tokens) {

@@ -43,6 +43,7 @@ final class Routes {
     void install(Javalin app) {
         app.before(this::checkBodySize);
         app.before("/v1/*", this::authenticate);
+        app.before("/metrics", this::authenticateMetrics);
         app.get("/healthz", this::health);
         app.get("/metrics", this::metrics);
         app.get("/v1/muse/info", this::info);
@@ -78,6 +79,11 @@ final class Routes {
     private void authenticate(Context ctx) {
         if (ctx.path().equals("/v1/muse/info")) return;
         ctx.attribute(PRINCIPAL, principal(ctx));
+    }
+
+    /** Metrics reveal usage, so once keys are required any active key may scrape (Prometheus' authorization). */
+    private void authenticateMetrics(Context ctx) {
+        principal(ctx);
     }
 
     private Principal principal(Context ctx) {
@@ -161,8 +167,8 @@ final class Routes {
         limits.checkRate(who);
         JsonNode body = readJson(ctx);
         CompletionParser.Call call = parser.parse(body);
-        limits.checkQuota(who);
-        completions.handle(ctx, who, call);
+        Long quotaLeft = limits.checkQuota(who);
+        completions.handle(ctx, who, call, quotaLeft);
     }
 
     private void run(Context ctx) {

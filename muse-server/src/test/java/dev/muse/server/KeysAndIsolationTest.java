@@ -130,4 +130,44 @@ class KeysAndIsolationTest {
             assertThat(h.post("/v1/chat/completions", chat("muse-instant", "4", null), b).statusCode()).isEqualTo(200);
         }
     }
+
+    @Test
+    void should_require_a_key_for_metrics_once_keys_exist() {
+        try (Harness h = Harness.start(Responder.always(Reply.text("ok")))) {
+            String key;
+            try (ApiKeys keys = ApiKeys.open(h.config)) {
+                key = keys.create("prometheus").key();
+            }
+            RoutesTest.assertError(h.get("/metrics"), 401, null, "API key");
+            RoutesTest.assertError(h.get("/metrics", "muse-bogus-key"), 401, null, "Incorrect API key");
+            HttpResponse<String> scraped = h.get("/metrics", key);
+            assertThat(scraped.statusCode()).isEqualTo(200);
+            assertThat(scraped.body()).contains("muse_http_requests_total");
+            assertThat(h.get("/healthz").statusCode()).isEqualTo(200); // liveness stays open for probes
+        }
+    }
+
+    @Test
+    void should_cap_each_run_at_the_tokens_left_in_the_keys_quota() {
+        // every backend call reports 80 tokens; the key may spend 100
+        try (Harness h = Harness.start(Responder.always(Reply.text("ok").withUsage(30, 50, 0)), c -> c.withTokenQuota(100))) {
+            String a;
+            try (ApiKeys keys = ApiKeys.open(h.config)) {
+                a = keys.create("a").key();
+            }
+            HttpResponse<String> first = h.post("/v1/chat/completions", chat("muse-instant", "1", null), a);
+            assertThat(first.statusCode()).as(first.body()).isEqualTo(200);
+            assertThat(json(first).at("/muse/budget_exceeded").asBoolean()).isFalse();
+            assertThat(h.backend.requests().get(0).body().path("max_tokens").asLong()).isBetween(1L, 100L);
+
+            // 20 tokens left: the backend is asked for at most 20, and the run is flagged when the call overshoots
+            HttpResponse<String> second = h.post("/v1/chat/completions", chat("muse-instant", "2", null), a);
+            assertThat(second.statusCode()).as(second.body()).isEqualTo(200);
+            assertThat(h.backend.requests().get(1).body().path("max_tokens").asLong()).isBetween(1L, 20L);
+            assertThat(json(second).at("/muse/budget_exceeded").asBoolean()).as(second.body()).isTrue();
+
+            RoutesTest.assertError(h.post("/v1/chat/completions", chat("muse-instant", "3", null), a), 429, null, "quota");
+            assertThat(h.backend.requests()).hasSize(2);
+        }
+    }
 }
