@@ -48,7 +48,7 @@ final class AskCommand implements Callable<Integer> {
             Thread hook = new Thread(() -> cancel.cancel("interrupted (Ctrl-C)"));
             Runtime.getRuntime().addShutdownHook(hook);
             ConsoleRenderer renderer = new ConsoleRenderer(System.err, Terminal.colorOnStderr(), quiet);
-            RunResult r = wiring.muse().run(List.of(ChatMessage.user(question, attached)), options, renderer, cancel);
+            RunResult r = wiring.muse().run(List.of(ChatMessage.user(question, attached)), options.withTools(wiring.enabledTools()), renderer, cancel);
             try {
                 Runtime.getRuntime().removeShutdownHook(hook);
             } catch (IllegalStateException ignored) {

@@ -39,6 +39,7 @@ final class ChatCommand implements Callable<Integer> {
         boolean color = Terminal.colorOnStderr();
         installInterruptHandler();
         try (Wiring wiring = Wiring.open(backend, config, options.tools())) {
+            options = options.withTools(wiring.enabledTools());
             List<ChatMessage> history = new ArrayList<>();
             if (system != null && !system.isBlank()) history.add(ChatMessage.system(system));
             out.println("muse chat · " + wiring.describe() + " · mode " + options.mode().wireName()

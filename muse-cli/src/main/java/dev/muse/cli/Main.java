@@ -11,7 +11,7 @@ import picocli.CommandLine.Command;
         mixinStandardHelpOptions = true,
         versionProvider = Main.Version.class,
         description = "Muse: Instant, Thinking, Contemplating and Auto reasoning over any model.",
-        subcommands = {AskCommand.class, ChatCommand.class, ServeCommand.class, KeysCommand.class, EvalCommand.class, GenerateCommand.class, PullCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
+        subcommands = {AskCommand.class, ChatCommand.class, ServeCommand.class, KeysCommand.class, EvalCommand.class, GenerateCommand.class, BenchCommand.class, PullCommand.class, ModelsCommand.class, CommandLine.HelpCommand.class})
 public final class Main implements Runnable {
 
     /** Exit code for a mistake in the command line or configuration. */

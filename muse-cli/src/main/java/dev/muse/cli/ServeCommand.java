@@ -56,7 +56,6 @@ final class ServeCommand implements Callable<Integer> {
                     .withAllowHttpImages(allowHttpImages)
                     .withRequestsPerMinute(rateLimit)
                     .withTokenQuota(tokenQuota)
-                    .withServerTools(toolNames)
                     .withDefaultMode(mode == null ? Mode.AUTO : Mode.parse(mode));
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
@@ -83,7 +82,7 @@ final class ServeCommand implements Callable<Integer> {
             }
             MuseServer server;
             try {
-                server = MuseServer.start(sc, muses);
+                server = MuseServer.start(sc.withServerTools(wirings.getFirst().enabledTools()), muses);
             } catch (IllegalStateException e) {
                 throw new UserError(e.getMessage());
             }

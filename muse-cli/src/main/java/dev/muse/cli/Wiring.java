@@ -18,8 +18,10 @@ final class Wiring implements AutoCloseable {
     private final String modelId;
     private final Muse muse;
     private final List<AutoCloseable> resources;
+    private final List<String> enabledTools;
 
-    private Wiring(ResolvedBackend backend, Backends.Opened opened, Muse muse, List<AutoCloseable> resources) {
+    private Wiring(ResolvedBackend backend, Backends.Opened opened, Muse muse, List<AutoCloseable> resources, List<String> enabledTools) {
+        this.enabledTools = List.copyOf(enabledTools);
         this.backend = backend;
         this.model = opened.model();
         this.modelId = opened.modelId();
@@ -36,7 +38,10 @@ final class Wiring implements AutoCloseable {
         try {
             List<Tool> tools = Tools.select(toolNames, config, resources);
             Muse muse = Muse.builder().model(model).tools(ToolRegistry.of(tools)).build();
-            return new Wiring(backend, opened, muse, resources);
+            // an MCP server's name stands for all of its tools: runs name each tool it may call
+            List<String> enabled = new ArrayList<>(tools.stream().map(Tool::name).toList());
+            if (toolNames.contains(Tools.SPAWN_AGENT)) enabled.add(Tools.SPAWN_AGENT);
+            return new Wiring(backend, opened, muse, resources, enabled);
         } catch (RuntimeException e) {
             closeAll(resources);
             throw e;
@@ -45,6 +50,11 @@ final class Wiring implements AutoCloseable {
 
     Muse muse() {
         return muse;
+    }
+
+    /** The tools a run may use: built-ins, every tool of each named MCP server, and spawn_agent when asked for. */
+    List<String> enabledTools() {
+        return enabledTools;
     }
 
     ChatModel model() {

@@ -119,6 +119,13 @@ public final class LocalChatModel implements ChatModel {
                 public int[] forcedAfter(int s) {
                     return samples[s].forceCloseThinking(budget, closing);
                 }
+
+                @Override
+                public void batch(int sequences, int sharedPrefix) {
+                    if (sequences < 2) return;
+                    out.on(new StreamEvent.Notice(null, "decoding in a batch of " + sequences
+                            + (sharedPrefix > 0 ? " (shared prefix " + sharedPrefix + " tokens)" : "")));
+                }
             });
         } catch (IllegalArgumentException e) {
             throw new ModelException(name(), ModelException.Kind.BAD_REQUEST, e.getMessage(), e);

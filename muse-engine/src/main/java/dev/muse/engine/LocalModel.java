@@ -12,8 +12,9 @@ import java.util.concurrent.locks.ReentrantLock;
 import java.util.function.Consumer;
 
 /**
- * A model loaded for use: weights, tokenizer, chat template and one generator. Generations run one at a time
- * (calls from several threads wait their turn); {@code n} samples of one prompt run together in one batch.
+ * A model loaded for use: weights, tokenizer, chat template and one {@link Scheduler}. Calls from several threads
+ * are decoded together (continuous batching: one forward pass per step for every active sequence), and a prompt
+ * reuses the longest prefix already cached; {@code n} samples of one prompt share its prefill.
  * Get one from {@link LocalModels#load}.
  */
 public final class LocalModel implements AutoCloseable {
@@ -22,7 +23,7 @@ public final class LocalModel implements AutoCloseable {
     private final Tokenizer tokenizer;
     private final ChatTemplate template;
     private final Parallel parallel;
-    private final Generator generator;
+    private final Scheduler scheduler;
     private final Set<Integer> stopIds;
     private final ReentrantLock lock = new ReentrantLock();
 
@@ -33,8 +34,8 @@ public final class LocalModel implements AutoCloseable {
         this.template = template;
         this.stopIds = Set.copyOf(stopIds);
         this.parallel = new Parallel(options.threads());
-        this.generator = new Generator(model, model.transformer(parallel), options.effectiveContext(model.config().contextLength()),
-                this.stopIds::contains);
+        this.scheduler = new Scheduler(model, model.transformer(parallel), options.effectiveContext(model.config().contextLength()),
+                this.stopIds::contains, name);
     }
 
     /** A short name for messages and traces, e.g. "local:qwen3-0.6b-q8_0". */
@@ -48,7 +49,7 @@ public final class LocalModel implements AutoCloseable {
 
     /** The context this engine allots per sequence (may be below the model's own). */
     public int contextLength() {
-        return generator.contextLength();
+        return scheduler.contextLength();
     }
 
     /** The tokenizer, or null for a llama2.c checkpoint loaded without its tokenizer file. */
@@ -112,12 +113,7 @@ public final class LocalModel implements AutoCloseable {
 
     /** Token-level generation of {@code n} samples sharing the prompt's prefill. */
     public java.util.List<Generation> generate(int[] prompt, int n, GenerateOptions options, TokenSink sink) {
-        lock.lock();
-        try {
-            return generator.generate(prompt, n, options, sink);
-        } finally {
-            lock.unlock();
-        }
+        return scheduler.generate(prompt, n, options, sink);
     }
 
     Tokenizer requireTokenizer() {
@@ -132,6 +128,7 @@ public final class LocalModel implements AutoCloseable {
     public void close() {
         lock.lock();
         try {
+            scheduler.close(); // fails what is still running, then the decode thread ends
             parallel.close();
             model.close();
         } finally {

@@ -15,4 +15,10 @@ public interface TokenSink {
     default int[] forcedAfter(int sample) {
         return null;
     }
+
+    /**
+     * Told when the number of sequences decoded together with this request changes: {@code sequences} in one
+     * batch, this request's prompt having reused {@code sharedPrefix} tokens already in the cache.
+     */
+    default void batch(int sequences, int sharedPrefix) {}
 }

@@ -26,7 +26,13 @@ public final class GgufWriter {
     /** A value with an explicit GGUF type; for arrays, {@code type} is the element type. */
     public record Typed(GgufValueType type, Object value) {}
 
-    private record PendingTensor(String name, GgmlType type, long[] shape, byte[] data) {}
+    /** Produces a tensor's bytes when the file is written, so a large model never sits in memory whole. */
+    @FunctionalInterface
+    public interface TensorData {
+        void writeTo(OutputStream out) throws IOException;
+    }
+
+    private record PendingTensor(String name, GgmlType type, long[] shape, long size, TensorData data) {}
 
     private final Map<String, Object> metadata = new LinkedHashMap<>();
     private final List<PendingTensor> tensors = new ArrayList<>();
@@ -53,7 +59,18 @@ public final class GgufWriter {
 
     /** Adds a tensor whose bytes are already in {@code type}'s layout. */
     public GgufWriter tensor(String name, GgmlType type, long[] shape, byte[] data) {
-        tensors.add(new PendingTensor(name, type, shape.clone(), data));
+        tensors.add(new PendingTensor(name, type, shape.clone(), data.length, o -> o.write(data)));
+        return this;
+    }
+
+    /**
+     * Adds a tensor whose bytes ({@code type}'s layout, exactly as many as the shape needs) are written by
+     * {@code data} when the file is written.
+     */
+    public GgufWriter tensor(String name, GgmlType type, long[] shape, TensorData data) {
+        long elements = 1;
+        for (long d : shape) elements = Math.multiplyExact(elements, d);
+        tensors.add(new PendingTensor(name, type, shape.clone(), type.bytesFor(elements), data));
         return this;
     }
 
@@ -97,12 +114,29 @@ public final class GgufWriter {
             out.i32(t.type().id());
             out.i64(offset);
             offsets.add(offset);
-            offset = align(offset + t.data().length);
+            offset = align(offset + t.size());
         }
         out.pad(align(out.written) - out.written);
         for (PendingTensor t : tensors) {
-            out.bytes(t.data());
-            out.pad(align(t.data().length) - t.data().length);
+            long before = out.written;
+            t.data().writeTo(new OutputStream() {
+                @Override
+                public void write(int b) throws IOException {
+                    out.os.write(b);
+                    out.written++;
+                }
+
+                @Override
+                public void write(byte[] b, int off, int len) throws IOException {
+                    out.os.write(b, off, len);
+                    out.written += len;
+                }
+            });
+            long n = out.written - before;
+            if (n != t.size()) {
+                throw new IllegalStateException("tensor '" + t.name() + "' wrote " + n + " bytes, its shape and type need " + t.size());
+            }
+            out.pad(align(t.size()) - t.size());
         }
     }
 

@@ -3,6 +3,7 @@ package dev.muse.engine.model;
 import dev.muse.engine.gguf.GgufValueType;
 import dev.muse.engine.gguf.GgufWriter;
 import dev.muse.engine.tensor.GgmlType;
+import dev.muse.engine.tensor.Quantizer;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,14 +31,38 @@ public final class RandomModelWriter {
         }
     }
 
+    /** The type of each weight matrix, by GGUF tensor name and layer (-1 for the embedding and output). */
+    @FunctionalInterface
+    public interface TypeRule {
+        GgmlType typeOf(String tensor, int layer);
+    }
+
+    /**
+     * llama.cpp's Q4_K_M mix: Q4_K, with Q6_K for the output and for {@code attn_v}/{@code ffn_down} of the first
+     * and last eighth of the layers and every third layer between (llama-quantize's "use more bits").
+     */
+    public static TypeRule q4kM(int layers) {
+        return (tensor, layer) -> {
+            if (tensor.equals("output.weight")) return GgmlType.Q6_K;
+            boolean more = layer >= 0 && (layer < layers / 8 || layer >= 7 * layers / 8 || (layer - layers / 8) % 3 == 2);
+            if (more && (tensor.endsWith("attn_v.weight") || tensor.endsWith("ffn_down.weight"))) return GgmlType.Q6_K;
+            return GgmlType.Q4_K;
+        };
+    }
+
     public static void write(Path out, Architecture arch, Shape s, GgmlType type, long seed) throws IOException {
+        write(out, arch, s, (tensor, layer) -> type, type.name().toLowerCase(), seed);
+    }
+
+    /** Writes a model whose matrices follow {@code types}; the file is written tensor by tensor (any size). */
+    public static void write(Path out, Architecture arch, Shape s, TypeRule types, String typeName, long seed) throws IOException {
         SplittableRandom rnd = new SplittableRandom(seed);
         String a = arch.ggufName();
         int headDim = s.dim() / s.heads();
         int kvDim = s.kvHeads() * headDim;
         GgufWriter w = new GgufWriter();
         w.put("general.architecture", a);
-        w.put("general.name", "muse-random-" + a + "-" + type.name().toLowerCase());
+        w.put("general.name", "muse-random-" + a + "-" + typeName);
         w.put(a + ".block_count", s.layers());
         w.put(a + ".context_length", s.contextLength());
         w.put(a + ".embedding_length", s.dim());
@@ -52,31 +77,31 @@ public final class RandomModelWriter {
         }
         vocabulary(w, s.vocabSize());
 
-        w.tensor("token_embd.weight", type, new long[] {s.dim(), s.vocabSize()}, matrix(rnd, s.vocabSize(), s.dim(), 1.0));
+        w.tensor("token_embd.weight", types.typeOf("token_embd.weight", -1), new long[] {s.dim(), s.vocabSize()}, matrix(rnd.split(), types.typeOf("token_embd.weight", -1), s.vocabSize(), s.dim(), 1.0));
         for (int l = 0; l < s.layers(); l++) {
             String b = "blk." + l + ".";
             w.tensor(b + "attn_norm.weight", GgmlType.F32, new long[] {s.dim()}, norm(rnd, s.dim()));
-            w.tensor(b + "attn_q.weight", type, new long[] {s.dim(), s.dim()}, matrix(rnd, s.dim(), s.dim(), 1.0 / Math.sqrt(s.dim())));
-            w.tensor(b + "attn_k.weight", type, new long[] {s.dim(), kvDim}, matrix(rnd, kvDim, s.dim(), 1.0 / Math.sqrt(s.dim())));
-            w.tensor(b + "attn_v.weight", type, new long[] {s.dim(), kvDim}, matrix(rnd, kvDim, s.dim(), 1.0 / Math.sqrt(s.dim())));
-            w.tensor(b + "attn_output.weight", type, new long[] {s.dim(), s.dim()}, matrix(rnd, s.dim(), s.dim(), 1.0 / Math.sqrt(s.dim())));
+            w.tensor(b + "attn_q.weight", types.typeOf(b + "attn_q.weight", l), new long[] {s.dim(), s.dim()}, matrix(rnd.split(), types.typeOf(b + "attn_q.weight", l), s.dim(), s.dim(), 1.0 / Math.sqrt(s.dim())));
+            w.tensor(b + "attn_k.weight", types.typeOf(b + "attn_k.weight", l), new long[] {s.dim(), kvDim}, matrix(rnd.split(), types.typeOf(b + "attn_k.weight", l), kvDim, s.dim(), 1.0 / Math.sqrt(s.dim())));
+            w.tensor(b + "attn_v.weight", types.typeOf(b + "attn_v.weight", l), new long[] {s.dim(), kvDim}, matrix(rnd.split(), types.typeOf(b + "attn_v.weight", l), kvDim, s.dim(), 1.0 / Math.sqrt(s.dim())));
+            w.tensor(b + "attn_output.weight", types.typeOf(b + "attn_output.weight", l), new long[] {s.dim(), s.dim()}, matrix(rnd.split(), types.typeOf(b + "attn_output.weight", l), s.dim(), s.dim(), 1.0 / Math.sqrt(s.dim())));
             if (arch.qkvBias()) {
-                w.tensor(b + "attn_q.bias", GgmlType.F32, new long[] {s.dim()}, matrix(rnd, 1, s.dim(), 0.1));
-                w.tensor(b + "attn_k.bias", GgmlType.F32, new long[] {kvDim}, matrix(rnd, 1, kvDim, 0.1));
-                w.tensor(b + "attn_v.bias", GgmlType.F32, new long[] {kvDim}, matrix(rnd, 1, kvDim, 0.1));
+                w.tensor(b + "attn_q.bias", GgmlType.F32, new long[] {s.dim()}, floats(rnd, s.dim(), 0.1));
+                w.tensor(b + "attn_k.bias", GgmlType.F32, new long[] {kvDim}, floats(rnd, kvDim, 0.1));
+                w.tensor(b + "attn_v.bias", GgmlType.F32, new long[] {kvDim}, floats(rnd, kvDim, 0.1));
             }
             if (arch.qkNorm()) {
                 w.tensor(b + "attn_q_norm.weight", GgmlType.F32, new long[] {headDim}, norm(rnd, headDim));
                 w.tensor(b + "attn_k_norm.weight", GgmlType.F32, new long[] {headDim}, norm(rnd, headDim));
             }
             w.tensor(b + "ffn_norm.weight", GgmlType.F32, new long[] {s.dim()}, norm(rnd, s.dim()));
-            w.tensor(b + "ffn_gate.weight", type, new long[] {s.dim(), s.hiddenDim()}, matrix(rnd, s.hiddenDim(), s.dim(), 1.0 / Math.sqrt(s.dim())));
-            w.tensor(b + "ffn_up.weight", type, new long[] {s.dim(), s.hiddenDim()}, matrix(rnd, s.hiddenDim(), s.dim(), 1.0 / Math.sqrt(s.dim())));
-            w.tensor(b + "ffn_down.weight", type, new long[] {s.hiddenDim(), s.dim()}, matrix(rnd, s.dim(), s.hiddenDim(), 1.0 / Math.sqrt(s.hiddenDim())));
+            w.tensor(b + "ffn_gate.weight", types.typeOf(b + "ffn_gate.weight", l), new long[] {s.dim(), s.hiddenDim()}, matrix(rnd.split(), types.typeOf(b + "ffn_gate.weight", l), s.hiddenDim(), s.dim(), 1.0 / Math.sqrt(s.dim())));
+            w.tensor(b + "ffn_up.weight", types.typeOf(b + "ffn_up.weight", l), new long[] {s.dim(), s.hiddenDim()}, matrix(rnd.split(), types.typeOf(b + "ffn_up.weight", l), s.hiddenDim(), s.dim(), 1.0 / Math.sqrt(s.dim())));
+            w.tensor(b + "ffn_down.weight", types.typeOf(b + "ffn_down.weight", l), new long[] {s.hiddenDim(), s.dim()}, matrix(rnd.split(), types.typeOf(b + "ffn_down.weight", l), s.dim(), s.hiddenDim(), 1.0 / Math.sqrt(s.hiddenDim())));
         }
         w.tensor("output_norm.weight", GgmlType.F32, new long[] {s.dim()}, norm(rnd, s.dim()));
         if (arch != Architecture.QWEN3) { // Qwen3-0.6B-style files tie the output to the embedding
-            w.tensor("output.weight", type, new long[] {s.dim(), s.vocabSize()}, matrix(rnd, s.vocabSize(), s.dim(), 1.0 / Math.sqrt(s.dim())));
+            w.tensor("output.weight", types.typeOf("output.weight", -1), new long[] {s.dim(), s.vocabSize()}, matrix(rnd.split(), types.typeOf("output.weight", -1), s.vocabSize(), s.dim(), 1.0 / Math.sqrt(s.dim())));
         }
         w.write(out);
     }
@@ -109,10 +134,21 @@ public final class RandomModelWriter {
         w.put("tokenizer.ggml.unknown_token_id", 0);
     }
 
-    private static float[] matrix(SplittableRandom rnd, int rows, int cols, double std) {
-        float[] m = new float[rows * cols];
+    private static float[] floats(SplittableRandom rnd, int n, double std) {
+        float[] m = new float[n];
         for (int i = 0; i < m.length; i++) m[i] = (float) (gaussian(rnd) * std);
         return m;
+    }
+
+    /** A rows × cols N(0, std²) matrix in {@code type}, generated and quantised a few rows at a time while writing. */
+    private static GgufWriter.TensorData matrix(SplittableRandom rnd, GgmlType type, int rows, int cols, double std) {
+        return out -> {
+            int chunk = Math.max(1, (1 << 18) / cols);
+            for (int r = 0; r < rows; r += chunk) {
+                float[] m = floats(rnd, Math.min(chunk, rows - r) * cols, std);
+                out.write(Quantizer.quantize(type, m));
+            }
+        };
     }
 
     private static float[] norm(SplittableRandom rnd, int n) {

@@ -43,19 +43,21 @@ public final class F16Tensor extends Tensor {
     public float dot(int row, float[] x, int xOff) {
         if (!FAST) return dotScalar(row, x, xOff);
         long at = (long) row * cols * 2;
-        FloatVector acc = FloatVector.zero(F);
+        // two independent accumulators; sign-extending the half to an int puts its sign in bit 31 already
+        FloatVector acc0 = FloatVector.zero(F), acc1 = acc0;
+        int l = F.length();
         int i = 0;
-        int upper = F.loopBound(cols);
-        for (; i < upper; i += F.length()) {
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + i * 2L, LE)
-                    .convertShape(VectorOperators.S2I, I, 0);
-            IntVector magnitude = h.and(0x7fff).lanewise(VectorOperators.LSHL, 13);
-            IntVector sign = h.and(0x8000).lanewise(VectorOperators.LSHL, 16);
-            FloatVector abs = magnitude.reinterpretAsFloats().mul(REBIAS);
-            FloatVector w = abs.reinterpretAsInts().or(sign).reinterpretAsFloats();
-            acc = w.fma(FloatVector.fromArray(F, x, xOff + i), acc);
+        for (int upper2 = cols - 2 * l + 1; i < upper2; i += 2 * l) {
+            IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S, data, at + i * 2L, LE).convertShape(VectorOperators.S2I, I, 0);
+            IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, data, at + (i + l) * 2L, LE).convertShape(VectorOperators.S2I, I, 0);
+            FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+                    .reinterpretAsInts().or(h0.and(0x80000000)).reinterpretAsFloats();
+            FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+                    .reinterpretAsInts().or(h1.and(0x80000000)).reinterpretAsFloats();
+            acc0 = w0.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
+            acc1 = w1.fma(FloatVector.fromArray(F, x, xOff + i + l), acc1);
         }
-        float sum = acc.reduceLanes(VectorOperators.ADD);
+        float sum = acc0.add(acc1).reduceLanes(VectorOperators.ADD);
         for (; i < cols; i++) sum += f16(data, at + i * 2L) * x[xOff + i];
         return sum;
     }

@@ -6,6 +6,8 @@ import java.nio.ByteOrder;
 import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
 
@@ -178,8 +180,68 @@ public abstract sealed class Tensor
     /** Fast dot product of row {@code row} with {@code x[xOff..xOff+cols)}; equals {@link #dotScalar} up to rounding. */
     public abstract float dot(int row, float[] x, int xOff);
 
+    /** Shorts per integer-kernel load: 16 (256 bits); the integer kernels need AVX2-sized vectors. */
+    static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
+    static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
+    static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    static final boolean INT_OK = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+
+    /**
+     * True when this type has integer kernels over {@link Q8Activations}: the matrix products then quantise the
+     * activations once and multiply 8-bit integers, as llama.cpp does.
+     */
+    boolean integerDot() {
+        return false;
+    }
+
+    /**
+     * Integer kernel: {@code outs[i][row] = row · xs[i]} for {@code i < n}, each weight block loaded once for up to
+     * four vectors. Each vector's result must not depend on {@code n} (same order of operations).
+     */
+    void dotQ8(int row, Q8Activations[] xs, int n, float[][] outs) {
+        throw new UnsupportedOperationException(type() + " has no integer kernel");
+    }
+
+    /**
+     * Whether a product with {@code n} vectors takes the integer kernel. One vector takes it too although, on AVX2
+     * without VNNI (no 8-bit multiply-add for the Vector API to use), the float kernel is about as fast alone:
+     * a sequence must compute the same logits whether it decodes alone or in a batch, and llama.cpp quantises
+     * activations the same way. The integer kernels win once four vectors share each weight load.
+     */
+    boolean integerFor(int n) {
+        return true;
+    }
+
+    /** Sums adjacent pairs of 16-bit products into 8 ints and converts them to floats. */
+    static FloatVector pairSum(ShortVector p) {
+        IntVector v = p.reinterpretAsInts();
+        IntVector s = v.lanewise(jdk.incubator.vector.VectorOperators.ASHR, 16)
+                .add(v.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16).lanewise(jdk.incubator.vector.VectorOperators.ASHR, 16));
+        return (FloatVector) s.convert(jdk.incubator.vector.VectorOperators.I2F, 0);
+    }
+
+    /** Sixteen signed bytes widened to shorts. */
+    static ShortVector widen(ByteVector b) {
+        return (ShortVector) b.convertShape(jdk.incubator.vector.VectorOperators.B2S, S, 0);
+    }
+
+    private Q8Activations[] quantizeAll(int n, float[][] xs) {
+        Q8Activations[] q = new Q8Activations[n];
+        for (int i = 0; i < n; i++) q[i] = Q8Activations.of(xs[i], cols);
+        return q;
+    }
+
     /** {@code out[r] = row r · x} for every row, rows split across threads. */
     public final void matmul(float[] x, float[] out, Parallel parallel) {
+        if (INT_OK && integerDot() && integerFor(1)) {
+            Q8Activations[] xq = {Q8Activations.of(x, cols)};
+            float[][] outs = {out};
+            parallel.forRange(rows, (from, to) -> {
+                for (int r = from; r < to; r++) dotQ8(r, xq, 1, outs);
+            });
+            return;
+        }
         parallel.forRange(rows, (from, to) -> {
             for (int r = from; r < to; r++) out[r] = dot(r, x, 0);
         });
@@ -189,6 +251,13 @@ public abstract sealed class Tensor
     public final void matmul(int n, float[][] xs, float[][] outs, Parallel parallel) {
         if (n == 1) {
             matmul(xs[0], outs[0], parallel);
+            return;
+        }
+        if (INT_OK && integerDot() && integerFor(n)) {
+            Q8Activations[] xq = quantizeAll(n, xs);
+            parallel.forRange(rows, (from, to) -> {
+                for (int r = from; r < to; r++) dotQ8(r, xq, n, outs);
+            });
             return;
         }
         if (n < BATCH_DEQUANTISE || type() == GgmlType.F32) {

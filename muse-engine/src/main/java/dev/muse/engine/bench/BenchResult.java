@@ -1,0 +1,89 @@
+package dev.muse.engine.bench;
+
+import java.util.Locale;
+import java.util.Map;
+import java.util.TreeMap;
+
+/**
+ * What one benchmark run measured (medians of the repetitions).
+ *
+ * @param model the file name without extension
+ * @param weightType the type of most weight bytes (e.g. Q8_0)
+ * @param weightBytesPerToken bytes of weights one decode step reads (every matrix once, plus one embedding row)
+ * @param streamReadBytesPerS a plain parallel streaming read of the mapped file, same threads, same run: the ceiling
+ * @param bandwidthFraction weightBytesPerToken × genTokensPerS ÷ streamReadBytesPerS
+ * @param kvBytesPerSequence KV cache bytes one sequence of promptTokens + genTokens positions holds
+ */
+public record BenchResult(
+        String model,
+        String weightType,
+        int threads,
+        int promptTokens,
+        int genTokens,
+        double promptTokensPerS,
+        double genTokensPerS,
+        Map<Integer, Parallel> parallel,
+        long fileBytes,
+        long weightBytesPerToken,
+        double streamReadBytesPerS,
+        double bandwidthFraction,
+        long kvBytesPerSequence) {
+
+    /** Generation with {@code n} sequences decoded together. */
+    public record Parallel(double aggregateTokensPerS, double perSequenceTokensPerS) {}
+
+    public BenchResult {
+        parallel = java.util.Collections.unmodifiableMap(new TreeMap<>(parallel));
+    }
+
+    /**
+     * One JSON object: {@code prompt_tokens_per_s, gen_tokens_per_s, parallel {"N": {aggregate_tokens_per_s,
+     * per_sequence_tokens_per_s}}, threads, model}, then the bandwidth and size figures.
+     */
+    public String toJson() {
+        StringBuilder b = new StringBuilder("{");
+        b.append("\"prompt_tokens_per_s\":").append(num(promptTokensPerS));
+        b.append(",\"gen_tokens_per_s\":").append(num(genTokensPerS));
+        b.append(",\"parallel\":{");
+        boolean first = true;
+        for (var e : parallel.entrySet()) {
+            if (!first) b.append(',');
+            first = false;
+            b.append('"').append(e.getKey()).append("\":{\"aggregate_tokens_per_s\":").append(num(e.getValue().aggregateTokensPerS()))
+                    .append(",\"per_sequence_tokens_per_s\":").append(num(e.getValue().perSequenceTokensPerS())).append('}');
+        }
+        b.append('}');
+        b.append(",\"threads\":").append(threads);
+        b.append(",\"model\":").append(string(model));
+        b.append(",\"weight_type\":").append(string(weightType));
+        b.append(",\"prompt_tokens\":").append(promptTokens);
+        b.append(",\"gen_tokens\":").append(genTokens);
+        b.append(",\"file_bytes\":").append(fileBytes);
+        b.append(",\"weight_bytes_per_token\":").append(weightBytesPerToken);
+        b.append(",\"stream_read_gb_per_s\":").append(num(streamReadBytesPerS / 1e9));
+        b.append(",\"gen_read_gb_per_s\":").append(num(weightBytesPerToken * genTokensPerS / 1e9));
+        b.append(",\"bandwidth_fraction\":").append(num(bandwidthFraction));
+        b.append(",\"kv_bytes_per_sequence\":").append(kvBytesPerSequence);
+        return b.append('}').toString();
+    }
+
+    private static String num(double v) {
+        if (!Double.isFinite(v)) return "null";
+        return String.format(Locale.ROOT, "%.3f", v);
+    }
+
+    private static String string(String s) {
+        StringBuilder b = new StringBuilder("\"");
+        for (char c : s.toCharArray()) {
+            switch (c) {
+                case '"' -> b.append("\\\"");
+                case '\\' -> b.append("\\\\");
+                default -> {
+                    if (c < 0x20) b.append(String.format(Locale.ROOT, "\\u%04x", (int) c));
+                    else b.append(c);
+                }
+            }
+        }
+        return b.append('"').toString();
+    }
+}

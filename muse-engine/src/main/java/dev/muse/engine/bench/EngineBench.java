@@ -1,0 +1,227 @@
+package dev.muse.engine.bench;
+
+import dev.muse.engine.model.GgufModelLoader;
+import dev.muse.engine.model.KvCache;
+import dev.muse.engine.model.LayerWeights;
+import dev.muse.engine.model.Llama2cCheckpoint;
+import dev.muse.engine.model.Model;
+import dev.muse.engine.model.ModelConfig;
+import dev.muse.engine.model.Transformer;
+import dev.muse.engine.model.ModelFormatException;
+import dev.muse.engine.tensor.GgmlType;
+import dev.muse.engine.tensor.Parallel;
+import dev.muse.engine.tensor.Tensor;
+import java.io.IOException;
+import java.io.InputStream;
+import java.lang.foreign.Arena;
+import java.lang.foreign.MemorySegment;
+import java.nio.ByteOrder;
+import java.nio.channels.FileChannel;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.util.Arrays;
+import java.util.EnumMap;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.SplittableRandom;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import jdk.incubator.vector.LongVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+/**
+ * The engine's speed on one model file, measured the way llama-bench does: prompt processing of random tokens in
+ * prefill chunks, generation of one sequence from an empty context, and generation of N sequences decoded together
+ * (one forward per step). Also a plain streaming read of the mapped file with the same threads, the ceiling that
+ * generation — which reads every weight once per token — cannot pass. Nothing here prints; progress goes to the
+ * optional callback.
+ */
+public final class EngineBench {
+    /** Prompt positions per forward, as the generator uses. */
+    static final int PREFILL_CHUNK = 32;
+
+    private EngineBench() {}
+
+    public static BenchResult run(Path model, BenchOptions options) {
+        return run(model, options, s -> {});
+    }
+
+    /**
+     * @param progress receives a short line before each measurement (e.g. "generation, 8 sequences, run 2/3")
+     * @throws ModelFormatException when the file is not a usable model
+     * @throws IllegalArgumentException when the prompt and generated tokens do not fit the model's context
+     */
+    public static BenchResult run(Path model, BenchOptions options, Consumer<String> progress) {
+        if (!Files.isRegularFile(model)) throw new ModelFormatException("model file not found: " + model);
+        try (Model m = isGguf(model) ? GgufModelLoader.load(model) : Llama2cCheckpoint.load(model);
+                Parallel parallel = new Parallel(options.threads())) {
+            ModelConfig c = m.config();
+            int ctx = options.promptTokens() + options.genTokens();
+            if (ctx > c.contextLength()) {
+                throw new IllegalArgumentException("prompt tokens (" + options.promptTokens() + ") + generated tokens ("
+                        + options.genTokens() + ") exceed the model's context of " + c.contextLength() + "; lower them");
+            }
+            Transformer tf = m.transformer(parallel);
+            int maxParallel = options.parallel().stream().mapToInt(Integer::intValue).max().orElse(1);
+            KvCache cache = new KvCache(c, Math.max(1, maxParallel), ctx);
+            SplittableRandom rnd = new SplittableRandom(1234);
+
+            progress.accept("streaming read of " + model.getFileName());
+            long fileBytes = Files.size(model);
+            double streamBps = streamRead(model, parallel, 3);
+
+            int[] prompt = new int[options.promptTokens()];
+            for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(c.vocabSize());
+            prefill(tf, cache, prompt); // warm-up: touches every page and compiles the kernels
+            double[] pp = new double[options.repetitions()];
+            for (int r = 0; r < pp.length; r++) {
+                progress.accept("prompt processing, " + prompt.length + " tokens, run " + (r + 1) + "/" + pp.length);
+                long t0 = System.nanoTime();
+                prefill(tf, cache, prompt);
+                pp[r] = prompt.length * 1e9 / (System.nanoTime() - t0);
+            }
+
+            double[] tg = new double[options.repetitions()];
+            for (int r = 0; r < tg.length; r++) {
+                progress.accept("generation, 1 sequence, " + options.genTokens() + " tokens, run " + (r + 1) + "/" + tg.length);
+                tg[r] = decode(tf, cache, 1, options.genTokens(), rnd);
+            }
+            double genTps = median(tg);
+
+            Map<Integer, BenchResult.Parallel> par = new LinkedHashMap<>();
+            for (int n : options.parallel()) {
+                double[] agg = new double[options.repetitions()];
+                for (int r = 0; r < agg.length; r++) {
+                    progress.accept("generation, " + n + " sequences, run " + (r + 1) + "/" + agg.length);
+                    agg[r] = n == 1 && r < tg.length ? tg[r] : decode(tf, cache, n, options.genTokens(), rnd);
+                }
+                double a = median(agg);
+                par.put(n, new BenchResult.Parallel(a, a / n));
+            }
+            long perToken = weightBytesPerToken(m);
+            return new BenchResult(name(model), dominantType(m), options.threads(), options.promptTokens(), options.genTokens(),
+                    median(pp), genTps, par, fileBytes, perToken, streamBps, perToken * genTps / streamBps,
+                    kvBytes(c, ctx));
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot read " + model + ": " + e.getMessage(), e);
+        }
+    }
+
+    private static void prefill(Transformer tf, KvCache cache, int[] prompt) {
+        float[] last = new float[tf.config().vocabSize()];
+        for (int start = 0; start < prompt.length; start += PREFILL_CHUNK) {
+            int m = Math.min(PREFILL_CHUNK, prompt.length - start);
+            int[] positions = new int[m];
+            float[][] logits = new float[m][];
+            for (int i = 0; i < m; i++) positions[i] = start + i;
+            if (start + m == prompt.length) logits[m - 1] = last;
+            tf.forward(m, Arrays.copyOfRange(prompt, start, start + m), positions, new int[m], cache, logits);
+        }
+    }
+
+    /** {@code n} sequences from an empty context, {@code steps} tokens each; returns aggregate tokens/s. */
+    private static double decode(Transformer tf, KvCache cache, int n, int steps, SplittableRandom rnd) {
+        int vocab = tf.config().vocabSize();
+        int[] tokens = new int[n];
+        int[] positions = new int[n];
+        int[] slots = new int[n];
+        float[][] logits = new float[n][vocab];
+        for (int s = 0; s < n; s++) {
+            slots[s] = s;
+            tokens[s] = rnd.nextInt(vocab);
+        }
+        long t0 = System.nanoTime();
+        for (int step = 0; step < steps; step++) {
+            Arrays.fill(positions, step);
+            tf.forward(n, tokens, positions, slots, cache, logits);
+            for (int s = 0; s < n; s++) tokens[s] = argmax(logits[s]);
+        }
+        return (double) n * steps * 1e9 / (System.nanoTime() - t0);
+    }
+
+    private static int argmax(float[] x) {
+        int best = 0;
+        for (int i = 1; i < x.length; i++) if (x[i] > x[best]) best = i;
+        return best;
+    }
+
+    /** Every matrix once plus one embedding row: what one decode step reads from the mapping. */
+    static long weightBytesPerToken(Model m) {
+        long bytes = 0;
+        for (LayerWeights l : m.weights().layers()) {
+            for (Tensor t : new Tensor[] {l.wq(), l.wk(), l.wv(), l.wo(), l.ffnGate(), l.ffnUp(), l.ffnDown()}) bytes += t.data().byteSize();
+        }
+        Tensor emb = m.weights().tokenEmbedding();
+        bytes += m.weights().output().data().byteSize();
+        bytes += emb.data().byteSize() / emb.rows();
+        return bytes;
+    }
+
+    static String dominantType(Model m) {
+        Map<GgmlType, Long> bytes = new EnumMap<>(GgmlType.class);
+        for (LayerWeights l : m.weights().layers()) {
+            for (Tensor t : new Tensor[] {l.wq(), l.wk(), l.wv(), l.wo(), l.ffnGate(), l.ffnUp(), l.ffnDown()}) {
+                bytes.merge(t.type(), t.data().byteSize(), Long::sum);
+            }
+        }
+        return bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(e -> e.getKey().name()).orElse("?");
+    }
+
+    static long kvBytes(ModelConfig c, int positions) {
+        return 2L * Float.BYTES * c.layers() * c.kvDim() * positions;
+    }
+
+    private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;
+
+    /** Best of {@code runs} parallel streaming reads of the whole file, in bytes per second. */
+    static double streamRead(Path file, Parallel parallel, int runs) throws IOException {
+        try (FileChannel ch = FileChannel.open(file, StandardOpenOption.READ); Arena arena = Arena.ofShared()) {
+            MemorySegment seg = ch.map(FileChannel.MapMode.READ_ONLY, 0, ch.size(), arena);
+            long chunk = 1 << 20;
+            int chunks = (int) ((seg.byteSize() + chunk - 1) / chunk);
+            AtomicLong sink = new AtomicLong();
+            double best = 0;
+            for (int r = 0; r < runs + 1; r++) { // the first run pages the file in
+                long t0 = System.nanoTime();
+                parallel.forRange(chunks, (from, to) -> {
+                    LongVector acc0 = LongVector.zero(L), acc1 = acc0;
+                    long step = L.vectorByteSize();
+                    long end = Math.min(seg.byteSize(), to * chunk);
+                    long at = from * chunk;
+                    for (; at + 2 * step <= end; at += 2 * step) {
+                        acc0 = acc0.add(LongVector.fromMemorySegment(L, seg, at, ByteOrder.LITTLE_ENDIAN));
+                        acc1 = acc1.add(LongVector.fromMemorySegment(L, seg, at + step, ByteOrder.LITTLE_ENDIAN));
+                    }
+                    sink.addAndGet(acc0.add(acc1).reduceLanes(VectorOperators.ADD));
+                });
+                double bps = seg.byteSize() * 1e9 / (System.nanoTime() - t0);
+                if (r > 0) best = Math.max(best, bps);
+            }
+            if (sink.get() == 42) best += 0; // keep the reads alive
+            return best;
+        }
+    }
+
+    private static double median(double[] v) {
+        double[] s = v.clone();
+        Arrays.sort(s);
+        return s.length % 2 == 1 ? s[s.length / 2] : (s[s.length / 2 - 1] + s[s.length / 2]) / 2;
+    }
+
+    private static String name(Path model) {
+        String s = model.getFileName().toString();
+        int dot = s.lastIndexOf('.');
+        return dot > 0 ? s.substring(0, dot) : s;
+    }
+
+    private static boolean isGguf(Path p) {
+        try (InputStream in = Files.newInputStream(p)) {
+            byte[] magic = in.readNBytes(4);
+            return magic.length == 4 && magic[0] == 'G' && magic[1] == 'G' && magic[2] == 'U' && magic[3] == 'F';
+        } catch (IOException e) {
+            throw new ModelFormatException("cannot read model file " + p + ": " + e.getMessage(), e);
+        }
+    }
+}
