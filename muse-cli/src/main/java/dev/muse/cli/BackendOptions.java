@@ -1,6 +1,7 @@
 package dev.muse.cli;
 
 import java.nio.file.Path;
+import java.util.List;
 import picocli.CommandLine.Option;
 
 /** The backend flags shared by every command that talks to a model. */
@@ -26,6 +27,14 @@ final class BackendOptions {
     @Option(names = "--threads", paramLabel = "N", description = "Threads for the embedded engine (default: all cores).")
     Integer threads;
 
+    @Option(names = "--judge", paramLabel = "BACKEND",
+            description = "A backend from muse.yaml that judges Contemplating's answers and may pick a minority answer it can verify.")
+    String judge;
+
+    @Option(names = "--agent-backends", paramLabel = "a,b", split = ",",
+            description = "Backends from muse.yaml for Contemplating's agents in turn (a mixture of models).")
+    List<String> agentBackends;
+
     @Option(names = "--config", paramLabel = "FILE", description = "Config file (default: ./muse.yaml, then ~/.muse/muse.yaml).")
     Path config;
 
@@ -39,6 +48,8 @@ final class BackendOptions {
         o.tokenizer = tokenizer;
         o.threads = threads;
         o.config = config;
+        o.judge = judge;
+        o.agentBackends = agentBackends;
         return o;
     }
 }

@@ -24,15 +24,17 @@ record MuseConfig(
         @JsonProperty("mcp_servers") Map<String, McpEntry> mcpServers,
         @JsonProperty("tools") List<String> tools,
         @JsonProperty("defaults") Defaults defaults,
-        @JsonProperty("judge") String judge) {
+        @JsonProperty("judge") String judge,
+        @JsonProperty("agent_backends") List<String> agentBackends) {
 
-    static final MuseConfig EMPTY = new MuseConfig(null, Map.of(), Map.of(), List.of(), null, null);
+    static final MuseConfig EMPTY = new MuseConfig(null, Map.of(), Map.of(), List.of(), null, null, null);
 
     MuseConfig {
         backends = backends == null ? Map.of() : new LinkedHashMap<>(backends);
         mcpServers = mcpServers == null ? Map.of() : new LinkedHashMap<>(mcpServers);
         tools = tools == null ? List.of() : List.copyOf(tools);
         defaults = defaults == null ? new Defaults(null, null, null, null) : defaults;
+        agentBackends = agentBackends == null ? List.of() : List.copyOf(agentBackends);
     }
 
     /**

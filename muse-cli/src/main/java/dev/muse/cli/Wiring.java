@@ -37,7 +37,16 @@ final class Wiring implements AutoCloseable {
         resources.add(model::close);
         try {
             List<Tool> tools = Tools.select(toolNames, config, resources);
-            Muse muse = Muse.builder().model(model).tools(ToolRegistry.of(tools)).build();
+            Muse.Builder builder = Muse.builder().model(model).tools(ToolRegistry.of(tools));
+            String judgeName = ResolvedBackend.firstNonBlank(flags.judge, config.judge());
+            if (judgeName != null) builder.judge(openNamed(judgeName, flags, config, resources, "--judge"));
+            List<String> mixture = flags.agentBackends != null ? flags.agentBackends : config.agentBackends();
+            if (!mixture.isEmpty()) {
+                List<ChatModel> agents = new ArrayList<>();
+                for (String name : mixture) agents.add(openNamed(name.strip(), flags, config, resources, "--agent-backends"));
+                builder.agentModels(agents);
+            }
+            Muse muse = builder.build();
             // an MCP server's name stands for all of its tools: runs name each tool it may call
             List<String> enabled = new ArrayList<>(tools.stream().map(Tool::name).toList());
             if (toolNames.contains(Tools.SPAWN_AGENT)) enabled.add(Tools.SPAWN_AGENT);
@@ -46,6 +55,20 @@ final class Wiring implements AutoCloseable {
             closeAll(resources);
             throw e;
         }
+    }
+
+    /** Opens another backend of muse.yaml by name, for a judge or a mixture of agents. */
+    private static ChatModel openNamed(String name, BackendOptions flags, MuseConfig config, List<AutoCloseable> resources, String flag) {
+        if (!config.backends().containsKey(name)) {
+            throw new UserError(flag + " names '" + name + "', which is not a backend in muse.yaml"
+                    + (config.backends().isEmpty() ? "" : " (it defines " + String.join(", ", config.backends().keySet()) + ")"));
+        }
+        BackendOptions only = new BackendOptions();
+        only.backend = name;
+        only.config = flags.config;
+        ChatModel m = Backends.open(ResolvedBackend.resolve(only, config, k -> k.startsWith("MUSE_") ? null : System.getenv(k))).model();
+        resources.add(m::close);
+        return m;
     }
 
     Muse muse() {

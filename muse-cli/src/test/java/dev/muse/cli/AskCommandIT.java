@@ -138,6 +138,36 @@ class AskCommandIT {
         }
     }
 
+    @Test
+    void should_spread_agents_over_a_mixture_of_backends_and_consult_the_judge_when_they_disagree() throws Exception {
+        try (var right = StandInOpenAiServer.start(new NoisySolver(Map.of(QUESTION, "391"), 1.0, 1)).models("right");
+                var wrong = StandInOpenAiServer.start(new NoisySolver(Map.of(QUESTION, "391"), 0.0, 2)).models("wrong");
+                var judge = StandInOpenAiServer.start(r -> Reply.text("Candidate A checks out: 17 * 23 = 391.\nFinal answer: A")).models("judge")) {
+            Files.writeString(dir.resolve("muse.yaml"), """
+                    backends:
+                      a: {base_url: "%s", model: right}
+                      b: {base_url: "%s", model: wrong}
+                      j: {base_url: "%s", model: judge}
+                    """.formatted(right.baseUrl(), wrong.baseUrl(), judge.baseUrl()));
+            var r = MuseProcess.run(dir, Map.of(), "ask", "--backend", "a", "--agent-backends", "a,b", "--judge", "j",
+                    "--mode", "contemplating", "--agents", "4", "--no-early-stop", "--json", QUESTION);
+
+            assertThat(r.exitCode()).as(r.stderr()).isZero();
+            JsonNode j = JSON.readTree(r.stdout());
+            assertThat(right.requests()).isNotEmpty();
+            assertThat(wrong.requests()).isNotEmpty();
+            assertThat(judge.requests()).isNotEmpty();
+            assertThat(j.at("/consensus/clusters")).hasSizeGreaterThanOrEqualTo(2);
+            assertThat(j.at("/usage/calls").asInt()).isEqualTo(right.requests().size() + wrong.requests().size() + judge.requests().size());
+        }
+    }
+
+    @Test
+    void should_name_an_unknown_judge_backend() throws Exception {
+        var r = MuseProcess.run(dir, Map.of(), "ask", "--judge", "nope", "--base-url", server.baseUrl(), "--model", "stand-in", QUESTION);
+        assertOneLineError(r, "--judge names 'nope'");
+    }
+
     private static void assertOneLineError(MuseProcess.Result r, String expected) {
         assertThat(r.exitCode()).as(r.stderr()).isEqualTo(2);
         assertThat(r.stderr()).contains(expected).doesNotContain("\tat ").doesNotContain("Exception");

@@ -59,6 +59,25 @@ class LocalModelIT {
     }
 
     @Test
+    void should_benchmark_a_model_and_report_every_parallel_count() throws Exception {
+        Path gguf = dir.resolve("bench.gguf");
+        RandomModelWriter.write(gguf, Architecture.LLAMA, RandomModelWriter.Shape.tiny(), GgmlType.Q4_0, 3);
+        var r = MuseProcess.run(dir, Map.of(), "bench", "--model", gguf.toString(), "--threads", "1", "--prompt-tokens", "16",
+                "--gen-tokens", "4", "--parallel", "1,2", "--repetitions", "1", "--json");
+
+        assertThat(r.exitCode()).as(r.stderr()).isZero();
+        JsonNode j = JSON.readTree(r.stdout());
+        assertThat(j.get("prompt_tokens_per_s").asDouble()).isPositive();
+        assertThat(j.get("gen_tokens_per_s").asDouble()).isPositive();
+        assertThat(j.get("threads").asInt()).isEqualTo(1);
+        assertThat(j.get("model").asText()).isNotBlank();
+        for (String n : new String[] {"1", "2"}) {
+            assertThat(j.at("/parallel/" + n + "/aggregate_tokens_per_s").asDouble()).as(n).isPositive();
+            assertThat(j.at("/parallel/" + n + "/per_sequence_tokens_per_s").asDouble()).as(n).isPositive();
+        }
+    }
+
+    @Test
     void should_explain_a_file_that_is_not_a_model() throws Exception {
         Path junk = Files.writeString(dir.resolve("junk.gguf"), "definitely not a model");
         var r = MuseProcess.run(dir, Map.of(), "ask", "--model", junk.toString(), "hi");
