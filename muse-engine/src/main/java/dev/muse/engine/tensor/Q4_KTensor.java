@@ -59,10 +59,10 @@ public final class Q4_KTensor extends Tensor {
         return true;
     }
 
-    /** From 16 vectors on (prefill chunks), dequantising each row once and multiplying floats is faster (measured). */
+    /** Unpacking a Q4_K row is scalar and slow: the integer kernel stays ahead up to larger batches (measured). */
     @Override
     boolean integerFor(int n) {
-        return n < 16;
+        return n < 24;
     }
 
     @Override
@@ -72,12 +72,21 @@ public final class Q4_KTensor extends Tensor {
         for (; i < n; i++) outs[i][row] = dot1(row, xs[i]);
     }
 
-    /** Unpacks the eight 6-bit scales and mins of the super-block at {@code at} into {@code sm[0..8)} and {@code sm[8..16)}. */
+    /**
+     * Unpacks the eight 6-bit scales and mins of the super-block at {@code at} into {@code sm[0..8)} and
+     * {@code sm[8..16)}: the same values as {@link #scaleMin}, from one 8-byte and one 4-byte read, without branches.
+     */
     private void scales(long at, int[] sm) {
-        long sc = at + 4;
-        for (int j = 0; j < 8; j++) {
-            sm[j] = scaleMin(data, sc, j, false);
-            sm[8 + j] = scaleMin(data, sc, j, true);
+        long lo = data.get(I64_LE, at + 4);
+        int hi = data.get(I32_LE, at + 12);
+        for (int j = 0; j < 4; j++) {
+            int bj = (int) (lo >>> (8 * j)) & 0xff;      // byte j
+            int bj4 = (int) (lo >>> (8 * j + 32)) & 0xff; // byte j + 4
+            int bj8 = (hi >>> (8 * j)) & 0xff;            // byte j + 8
+            sm[j] = bj & 63;
+            sm[8 + j] = bj4 & 63;
+            sm[4 + j] = (bj8 & 0x0f) | ((bj >>> 6) << 4);
+            sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
         }
     }
 
@@ -94,17 +103,31 @@ public final class Q4_KTensor extends Tensor {
         for (int b = 0; b < blocks; b++, at += BYTES) {
             float d = f16(data, at);
             float dmin = f16(data, at + 2);
-            scales(at, sm);
+            {
+                // the scales inline: a call here would force the live vectors out of registers
+                long lo = data.get(I64_LE, at + 4);
+                int hi = data.get(I32_LE, at + 12);
+                for (int j = 0; j < 4; j++) {
+                    int bj = (int) (lo >>> (8 * j)) & 0xff;
+                    int bj4 = (int) (lo >>> (8 * j + 32)) & 0xff;
+                    int bj8 = (hi >>> (8 * j)) & 0xff;
+                    sm[j] = bj & 63;
+                    sm[8 + j] = bj4 & 63;
+                    sm[4 + j] = (bj8 & 0x0f) | ((bj >>> 6) << 4);
+                    sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
+                }
+            }
             long qs = at + 16;
             for (int g = 0; g < 4; g++) {
                 int blo = b * 8 + 2 * g; // the activation block (of 32) of the low nibbles; +1 for the high ones
                 int xi = blo * 32;
                 ByteVector q0 = ByteVector.fromMemorySegment(B16, data, qs + 32 * g, LE);
                 ByteVector q1 = ByteVector.fromMemorySegment(B16, data, qs + 32 * g + 16, LE);
-                ShortVector l0 = (ShortVector) q0.and((byte) 0x0f).convertShape(VectorOperators.B2S, S, 0);
-                ShortVector l1 = (ShortVector) q1.and((byte) 0x0f).convertShape(VectorOperators.B2S, S, 0);
-                ShortVector h0 = (ShortVector) q0.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).convertShape(VectorOperators.B2S, S, 0);
-                ShortVector h1 = (ShortVector) q1.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).convertShape(VectorOperators.B2S, S, 0);
+                // widened once, the nibbles split on 16-bit lanes (the sign extension is masked away)
+                ShortVector w0 = (ShortVector) q0.convertShape(VectorOperators.B2S, S, 0);
+                ShortVector w1 = (ShortVector) q1.convertShape(VectorOperators.B2S, S, 0);
+                ShortVector l0 = w0.and((short) 0x0f), l1 = w1.and((short) 0x0f);
+                ShortVector h0 = w0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f), h1 = w1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f);
                 IntVector pl = l0.mul(ShortVector.fromArray(S, x.q, xi)).add(l1.mul(ShortVector.fromArray(S, x.q, xi + 16))).reinterpretAsInts();
                 IntVector ph = h0.mul(ShortVector.fromArray(S, x.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x.q, xi + 48))).reinterpretAsInts();
                 acc = ((FloatVector) pl.lanewise(VectorOperators.ASHR, 16).add(pl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
@@ -131,17 +154,31 @@ public final class Q4_KTensor extends Tensor {
             for (int b = 0; b < blocks; b++, at += BYTES) {
                 float d = f16(data, at);
                 float dmin = f16(data, at + 2);
-                scales(at, sm);
+                {
+                // the scales inline: a call here would force the live vectors out of registers
+                long lo = data.get(I64_LE, at + 4);
+                int hi = data.get(I32_LE, at + 12);
+                for (int j = 0; j < 4; j++) {
+                    int bj = (int) (lo >>> (8 * j)) & 0xff;
+                    int bj4 = (int) (lo >>> (8 * j + 32)) & 0xff;
+                    int bj8 = (hi >>> (8 * j)) & 0xff;
+                    sm[j] = bj & 63;
+                    sm[8 + j] = bj4 & 63;
+                    sm[4 + j] = (bj8 & 0x0f) | ((bj >>> 6) << 4);
+                    sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
+                }
+            }
                 long qs = at + 16;
                 for (int g = 0; g < 4; g++) {
                     int blo = b * 8 + 2 * g;
                     int xi = blo * 32;
                     ByteVector q0 = ByteVector.fromMemorySegment(B16, data, qs + 32 * g, LE);
                     ByteVector q1 = ByteVector.fromMemorySegment(B16, data, qs + 32 * g + 16, LE);
-                    ShortVector l0 = (ShortVector) q0.and((byte) 0x0f).convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector l1 = (ShortVector) q1.and((byte) 0x0f).convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector h0 = (ShortVector) q0.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector h1 = (ShortVector) q1.lanewise(VectorOperators.LSHR, 4).and((byte) 0x0f).convertShape(VectorOperators.B2S, S, 0);
+                    // widened once, the nibbles split on 16-bit lanes (the sign extension is masked away)
+                    ShortVector w0 = (ShortVector) q0.convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector w1 = (ShortVector) q1.convertShape(VectorOperators.B2S, S, 0);
+                    ShortVector l0 = w0.and((short) 0x0f), l1 = w1.and((short) 0x0f);
+                    ShortVector h0 = w0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f), h1 = w1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f);
                     IntVector pl = l0.mul(ShortVector.fromArray(S, x.q, xi)).add(l1.mul(ShortVector.fromArray(S, x.q, xi + 16))).reinterpretAsInts();
                     IntVector ph = h0.mul(ShortVector.fromArray(S, x.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x.q, xi + 48))).reinterpretAsInts();
                     ax = ((FloatVector) pl.lanewise(VectorOperators.ASHR, 16).add(pl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))

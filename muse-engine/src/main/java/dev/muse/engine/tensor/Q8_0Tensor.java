@@ -39,49 +39,121 @@ public final class Q8_0Tensor extends Tensor {
         for (; i < n; i++) outs[i][row] = dot1(row, xs[i]);
     }
 
-    private float dot1(int row, Q8Activations x) {
+    private float dot1(int row, Q8Activations x0) {
         int blocks = cols / BLOCK;
         long at = (long) row * blocks * BYTES;
-        FloatVector acc = FloatVector.zero(F8);
-        for (int b = 0; b < blocks; b++, at += BYTES) {
+        FloatVector a00 = FloatVector.zero(F8), a01 = a00;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2, at += 2 * BYTES) { // two blocks, two accumulators: independent chains
             int xi = b * BLOCK;
-            ShortVector w0 = (ShortVector) (ByteVector.fromMemorySegment(B16, data, at + 2, LE)).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector w1 = (ShortVector) (ByteVector.fromMemorySegment(B16, data, at + 18, LE)).convertShape(VectorOperators.B2S, S, 0);
-            float dw = f16(data, at);
-            IntVector p_acc = (w0.mul(ShortVector.fromArray(S, x.q, xi)).add(w1.mul(ShortVector.fromArray(S, x.q, xi + 16)))).reinterpretAsInts();
-            acc = ((FloatVector) p_acc.lanewise(VectorOperators.ASHR, 16).add(p_acc.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw * x.d[b]), acc);
+            ShortVector w00 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector w01 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector w10 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + BYTES + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector w11 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + BYTES + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+            float dw0 = f16(data, at), dw1 = f16(data, at + BYTES);
+            IntVector p00 = w00.mul(ShortVector.fromArray(S, x0.q, xi)).add(w01.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
+            IntVector p01 = w10.mul(ShortVector.fromArray(S, x0.q, xi + 32)).add(w11.mul(ShortVector.fromArray(S, x0.q, xi + 48))).reinterpretAsInts();
+            a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+            a01 = ((FloatVector) p01.lanewise(VectorOperators.ASHR, 16).add(p01.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x0.d[b + 1]), a01);
         }
-        return acc.reduceLanes(VectorOperators.ADD);
+        if (b < blocks) { // an odd block count: the last one into the first accumulator
+            int xi = b * BLOCK;
+            ShortVector w00 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector w01 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+            float dw0 = f16(data, at);
+            IntVector p00 = w00.mul(ShortVector.fromArray(S, x0.q, xi)).add(w01.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
+            a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+        }
+        return a00.add(a01).reduceLanes(VectorOperators.ADD);
     }
 
     /** Four vectors per weight load; each vector's arithmetic is exactly {@link #dot1}'s. */
     private void dot4(int row, Q8Activations x0, Q8Activations x1, Q8Activations x2, Q8Activations x3, float[][] outs, int o) {
         int blocks = cols / BLOCK;
         long at = (long) row * blocks * BYTES;
-        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
-        for (int b = 0; b < blocks; b++, at += BYTES) {
+        FloatVector a00 = FloatVector.zero(F8), a01 = a00;
+        FloatVector a10 = FloatVector.zero(F8), a11 = a10;
+        FloatVector a20 = FloatVector.zero(F8), a21 = a20;
+        FloatVector a30 = FloatVector.zero(F8), a31 = a30;
+        int b = 0;
+        for (; b + 2 <= blocks; b += 2, at += 2 * BYTES) { // two blocks, two accumulators: independent chains
             int xi = b * BLOCK;
-            ShortVector w0 = (ShortVector) (ByteVector.fromMemorySegment(B16, data, at + 2, LE)).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector w1 = (ShortVector) (ByteVector.fromMemorySegment(B16, data, at + 18, LE)).convertShape(VectorOperators.B2S, S, 0);
-            float dw = f16(data, at);
-            IntVector p_a0 = (w0.mul(ShortVector.fromArray(S, x0.q, xi)).add(w1.mul(ShortVector.fromArray(S, x0.q, xi + 16)))).reinterpretAsInts();
-            a0 = ((FloatVector) p_a0.lanewise(VectorOperators.ASHR, 16).add(p_a0.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw * x0.d[b]), a0);
-            IntVector p_a1 = (w0.mul(ShortVector.fromArray(S, x1.q, xi)).add(w1.mul(ShortVector.fromArray(S, x1.q, xi + 16)))).reinterpretAsInts();
-            a1 = ((FloatVector) p_a1.lanewise(VectorOperators.ASHR, 16).add(p_a1.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw * x1.d[b]), a1);
-            IntVector p_a2 = (w0.mul(ShortVector.fromArray(S, x2.q, xi)).add(w1.mul(ShortVector.fromArray(S, x2.q, xi + 16)))).reinterpretAsInts();
-            a2 = ((FloatVector) p_a2.lanewise(VectorOperators.ASHR, 16).add(p_a2.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw * x2.d[b]), a2);
-            IntVector p_a3 = (w0.mul(ShortVector.fromArray(S, x3.q, xi)).add(w1.mul(ShortVector.fromArray(S, x3.q, xi + 16)))).reinterpretAsInts();
-            a3 = ((FloatVector) p_a3.lanewise(VectorOperators.ASHR, 16).add(p_a3.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw * x3.d[b]), a3);
+            ShortVector w00 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector w01 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector w10 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + BYTES + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector w11 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + BYTES + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+            float dw0 = f16(data, at), dw1 = f16(data, at + BYTES);
+            IntVector p00 = w00.mul(ShortVector.fromArray(S, x0.q, xi)).add(w01.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
+            IntVector p01 = w10.mul(ShortVector.fromArray(S, x0.q, xi + 32)).add(w11.mul(ShortVector.fromArray(S, x0.q, xi + 48))).reinterpretAsInts();
+            a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+            a01 = ((FloatVector) p01.lanewise(VectorOperators.ASHR, 16).add(p01.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x0.d[b + 1]), a01);
+            IntVector p10 = w00.mul(ShortVector.fromArray(S, x1.q, xi)).add(w01.mul(ShortVector.fromArray(S, x1.q, xi + 16))).reinterpretAsInts();
+            IntVector p11 = w10.mul(ShortVector.fromArray(S, x1.q, xi + 32)).add(w11.mul(ShortVector.fromArray(S, x1.q, xi + 48))).reinterpretAsInts();
+            a10 = ((FloatVector) p10.lanewise(VectorOperators.ASHR, 16).add(p10.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x1.d[b]), a10);
+            a11 = ((FloatVector) p11.lanewise(VectorOperators.ASHR, 16).add(p11.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x1.d[b + 1]), a11);
+            IntVector p20 = w00.mul(ShortVector.fromArray(S, x2.q, xi)).add(w01.mul(ShortVector.fromArray(S, x2.q, xi + 16))).reinterpretAsInts();
+            IntVector p21 = w10.mul(ShortVector.fromArray(S, x2.q, xi + 32)).add(w11.mul(ShortVector.fromArray(S, x2.q, xi + 48))).reinterpretAsInts();
+            a20 = ((FloatVector) p20.lanewise(VectorOperators.ASHR, 16).add(p20.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x2.d[b]), a20);
+            a21 = ((FloatVector) p21.lanewise(VectorOperators.ASHR, 16).add(p21.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x2.d[b + 1]), a21);
+            IntVector p30 = w00.mul(ShortVector.fromArray(S, x3.q, xi)).add(w01.mul(ShortVector.fromArray(S, x3.q, xi + 16))).reinterpretAsInts();
+            IntVector p31 = w10.mul(ShortVector.fromArray(S, x3.q, xi + 32)).add(w11.mul(ShortVector.fromArray(S, x3.q, xi + 48))).reinterpretAsInts();
+            a30 = ((FloatVector) p30.lanewise(VectorOperators.ASHR, 16).add(p30.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x3.d[b]), a30);
+            a31 = ((FloatVector) p31.lanewise(VectorOperators.ASHR, 16).add(p31.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x3.d[b + 1]), a31);
         }
-        outs[o][row] = a0.reduceLanes(VectorOperators.ADD);
-        outs[o + 1][row] = a1.reduceLanes(VectorOperators.ADD);
-        outs[o + 2][row] = a2.reduceLanes(VectorOperators.ADD);
-        outs[o + 3][row] = a3.reduceLanes(VectorOperators.ADD);
+        if (b < blocks) { // an odd block count: the last one into the first accumulator
+            int xi = b * BLOCK;
+            ShortVector w00 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
+            ShortVector w01 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 18, LE).convertShape(VectorOperators.B2S, S, 0);
+            float dw0 = f16(data, at);
+            IntVector p00 = w00.mul(ShortVector.fromArray(S, x0.q, xi)).add(w01.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
+            a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+            IntVector p10 = w00.mul(ShortVector.fromArray(S, x1.q, xi)).add(w01.mul(ShortVector.fromArray(S, x1.q, xi + 16))).reinterpretAsInts();
+            a10 = ((FloatVector) p10.lanewise(VectorOperators.ASHR, 16).add(p10.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x1.d[b]), a10);
+            IntVector p20 = w00.mul(ShortVector.fromArray(S, x2.q, xi)).add(w01.mul(ShortVector.fromArray(S, x2.q, xi + 16))).reinterpretAsInts();
+            a20 = ((FloatVector) p20.lanewise(VectorOperators.ASHR, 16).add(p20.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x2.d[b]), a20);
+            IntVector p30 = w00.mul(ShortVector.fromArray(S, x3.q, xi)).add(w01.mul(ShortVector.fromArray(S, x3.q, xi + 16))).reinterpretAsInts();
+            a30 = ((FloatVector) p30.lanewise(VectorOperators.ASHR, 16).add(p30.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x3.d[b]), a30);
+        }
+        outs[o][row] = a00.add(a01).reduceLanes(VectorOperators.ADD);
+        outs[o + 1][row] = a10.add(a11).reduceLanes(VectorOperators.ADD);
+        outs[o + 2][row] = a20.add(a21).reduceLanes(VectorOperators.ADD);
+        outs[o + 3][row] = a30.add(a31).reduceLanes(VectorOperators.ADD);
+    }
+
+    /** Vector unpacking for the prompt kernel: the same products d·q as {@link #dequantizeBlock}. */
+    @Override
+    void unpackRow(int row, float[] out) {
+        if (!VECTOR_OK) {
+            super.unpackRow(row, out);
+            return;
+        }
+        int blocks = cols / BLOCK;
+        long at = (long) row * blocks * BYTES;
+        for (int b = 0; b < blocks; b++, at += BYTES) {
+            FloatVector d = FloatVector.broadcast(F, f16(data, at));
+            int o = b * BLOCK;
+            for (int j = 0; j < BLOCK; j += B.length()) {
+                ByteVector q = ByteVector.fromMemorySegment(B, data, at + 2 + j, LE);
+                for (int p = 0; p < PARTS; p++) {
+                    ((FloatVector) q.convertShape(VectorOperators.B2F, F, p)).mul(d).intoArray(out, o + j + p * F.length());
+                }
+            }
+        }
     }
 
     @Override

@@ -25,6 +25,7 @@ public abstract sealed class Tensor
     static final ValueLayout.OfShort I16_LE = ValueLayout.JAVA_SHORT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     static final ValueLayout.OfByte I8 = ValueLayout.JAVA_BYTE;
     static final ValueLayout.OfInt I32_LE = ValueLayout.JAVA_INT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
+    static final ValueLayout.OfLong I64_LE = ValueLayout.JAVA_LONG_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
     /** Per-thread unpack buffer for {@link #dotViaBlocks}: one block of up to 256 values. */
     private static final ThreadLocal<float[]> BLOCK_BUFFER = ThreadLocal.withInitial(() -> new float[256]);
     static final ByteOrder LE = ByteOrder.LITTLE_ENDIAN;
@@ -210,7 +211,7 @@ public abstract sealed class Tensor
      * activations the same way. The integer kernels win once four vectors share each weight load.
      */
     boolean integerFor(int n) {
-        return true;
+        return n < GEMM_FROM;
     }
 
     /** Sums adjacent pairs of 16-bit products into 8 ints and converts them to floats. */
@@ -268,18 +269,55 @@ public abstract sealed class Tensor
             });
             return;
         }
+        if (n >= GEMM_FROM && Gemm.fits(cols)) {
+            gemm(n, xs, outs, parallel);
+            return;
+        }
         // several vectors: dequantise each row once, then F32 dots, instead of unpacking it once per vector
         parallel.forRange(rows, (from, to) -> {
             float[] row = new float[cols];
             for (int r = from; r < to; r++) {
-                dequantizeRow(r, row, 0);
+                unpackRow(r, row);
                 for (int i = 0; i < n; i++) outs[i][r] = dotF32(row, xs[i], cols);
             }
         });
     }
 
+    /** Prompt chunks: four rows unpacked to floats at a time, then the register-blocked {@link Gemm} kernel. */
+    private void gemm(int n, float[][] xs, float[][] outs, Parallel parallel) {
+        parallel.forRange(rows, (from, to) -> {
+            float[][] w = new float[4][cols];
+            float[] scratch = new float[rows];
+            int r = from;
+            for (; r + 4 <= to; r += 4) {
+                for (int q = 0; q < 4; q++) unpackRow(r + q, w[q]);
+                int i = 0;
+                for (; i + 3 <= n; i += 3) Gemm.block4x3(w[0], w[1], w[2], w[3], xs, i, cols, outs, r);
+                if (i < n) { // one or two vectors left: pad the triple, the padding's results go to scratch
+                    float[][] px = {xs[i], xs[Math.min(i + 1, n - 1)], xs[i]};
+                    float[][] po = {outs[i], i + 1 < n ? outs[i + 1] : scratch, scratch};
+                    Gemm.block4x3(w[0], w[1], w[2], w[3], px, 0, cols, po, r);
+                }
+            }
+            for (; r < to; r++) {
+                unpackRow(r, w[0]);
+                for (int i = 0; i < n; i++) outs[i][r] = dotF32(w[0], xs[i], cols);
+            }
+        });
+    }
+
+    /** Row {@code row} as floats, exactly {@link #dequantizeRow}'s values; types override it with vector code. */
+    void unpackRow(int row, float[] out) {
+        dequantizeRow(row, out, 0);
+    }
+
     /** From this many vectors on, a batched product dequantises each row once (prefill chunks). */
     static final int BATCH_DEQUANTISE = 4;
+    /**
+     * From this many vectors on (prompt chunks, and decode steps of many sequences), the register-blocked float
+     * kernel: unpacking a row once and running 3 vectors per pass beats the integer kernels (measured).
+     */
+    static final int GEMM_FROM = 8;
 
     static float dotF32(float[] a, float[] b, int n) {
         // four independent accumulators: one chain of FMAs waits on each result, four keep the unit busy

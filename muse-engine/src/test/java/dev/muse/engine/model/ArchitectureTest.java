@@ -66,12 +66,20 @@ class ArchitectureTest {
     @ParameterizedTest
     @EnumSource(Architecture.class)
     void a_batch_of_prompt_positions_should_equal_one_position_at_a_time(Architecture arch) throws Exception {
-        try (Model m = write(arch, GgmlType.Q8_0); Parallel two = new Parallel(2)) {
+        // F32: the prompt kernel and the one-vector kernel differ only in summation order
+        try (Model m = write(arch, GgmlType.F32); Parallel two = new Parallel(2)) {
             float[][] one = engineLogits(m, Parallel.serial(), false);
             float[][] batch = engineLogits(m, two, true);
             for (int i = 0; i < PROMPT.length; i++) {
                 for (int v = 0; v < one[i].length; v++) assertThat(batch[i][v]).isCloseTo(one[i][v], org.assertj.core.api.Assertions.within(1e-4f));
             }
+        }
+        // Q8_0: one position at a time quantises activations to 8 bits (as llama.cpp does), a prompt chunk keeps
+        // them as floats, so the two agree to the activations' rounding only
+        try (Model m = write(arch, GgmlType.Q8_0); Parallel two = new Parallel(2)) {
+            float[][] one = engineLogits(m, Parallel.serial(), false);
+            float[][] batch = engineLogits(m, two, true);
+            for (int i = 0; i < PROMPT.length; i++) assertThat(cosine(one[i], batch[i])).as("%s position %d", arch, i).isGreaterThan(0.999);
         }
     }
 

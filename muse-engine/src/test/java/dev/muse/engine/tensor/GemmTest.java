@@ -1,0 +1,54 @@
+package dev.muse.engine.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The prompt-chunk kernel (rows unpacked to floats, four rows × three vectors per step) against the scalar reference
+ * dot of every row with every vector: they differ only in summation order, so 1e-5 of Σ|w·x|. Also checks that
+ * the vector unpacking gives exactly the scalar dequantiser's values.
+ */
+class GemmTest {
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void prompt_chunk_product_should_match_the_scalar_dot_of_every_row_and_vector(GgmlType type) {
+        Tensor t = TensorKernelTest.random(type, 21, null); // 7 rows: one block of four and three left over
+        for (int n = 25; n <= 27; n++) check(t, n);          // past every type's threshold; 1, 2 and 0 vectors left over
+    }
+
+    private static void check(Tensor t, int n) {
+        GgmlType type = t.type();
+        float[][] xs = new float[n][];
+        float[][] outs = new float[n][t.rows()];
+        for (int i = 0; i < n; i++) xs[i] = TensorKernelTest.randomVector(40 + i);
+        try (Parallel p = new Parallel(2)) {
+            t.matmul(n, xs, outs, p);
+        }
+        float[] row = new float[t.cols()];
+        for (int r = 0; r < t.rows(); r++) {
+            t.dequantizeRow(r, row, 0);
+            for (int i = 0; i < n; i++) {
+                double magnitude = 0;
+                for (int k = 0; k < row.length; k++) magnitude += Math.abs((double) row[k] * xs[i][k]);
+                assertThat((double) outs[i][r]).as("%s row %d vector %d", type, r, i)
+                        .isCloseTo(t.dotScalar(r, xs[i], 0), within(1e-5 * magnitude + 1e-6));
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void vector_unpacking_should_give_exactly_the_scalar_values(GgmlType type) {
+        Tensor t = TensorKernelTest.random(type, 22, null);
+        float[] fast = new float[t.cols()];
+        float[] reference = new float[t.cols()];
+        for (int r = 0; r < t.rows(); r++) {
+            t.unpackRow(r, fast);
+            t.dequantizeRow(r, reference, 0);
+            assertThat(fast).as("%s row %d", type, r).containsExactly(reference);
+        }
+    }
+}
