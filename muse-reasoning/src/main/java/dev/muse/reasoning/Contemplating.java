@@ -38,8 +38,8 @@ final class Contemplating {
             "Estimate the answer first, then compute it exactly and compare with the estimate.",
             "Consider other readings of the question and rule them out before answering.");
 
-    static final String SOLVE_PROMPT = "You are one of several independent solvers. Approach: %s"
-            + " If the question has a short answer (a number, a choice, a word or a phrase), end your response with a"
+    static final String SOLVE_PROMPT = "You are one of several independent solvers; the request ends with the approach"
+            + " to take. If the question has a short answer (a number, a choice, a word or a phrase), end your response with a"
             + " line 'Final answer: <answer>'.";
 
     static final String REVIEW_PROMPT = "Review your solution above critically: check every step, the arithmetic,"
@@ -77,7 +77,7 @@ final class Contemplating {
             ChatModel m = muse.agentModels().isEmpty() ? muse.model() : muse.agentModels().get(i % muse.agentModels().size());
             String hint = APPROACHES.get(i % APPROACHES.size());
             Agent.Task t = new Agent.Task("agent-" + (i + 1), null, "solver", 0, m, solveNode, question,
-                    Agent.withSystem(conversation, SOLVE_PROMPT.formatted(hint)), o.tools(), List.of(),
+                    withApproach(Agent.withSystem(conversation, SOLVE_PROMPT), hint), o.tools(), List.of(),
                     Agent.Style.THINKING, temperature(o.temperature(), i, n), o.seed() == null ? null : o.seed() + i,
                     o.maxTokens(), o.thinkingBudget(), null, "solve");
             tasks.add(t);
@@ -368,5 +368,23 @@ final class Contemplating {
             if (e.getCause() instanceof RuntimeException re) throw re;
             throw new IllegalStateException(e.getCause());
         }
+    }
+
+    /**
+     * The conversation with the agent's approach appended to its last user turn. Putting the only difference
+     * between the agents at the very end lets them share the whole rest of the prompt: the local engine prefills it
+     * once for all agents, and servers with prefix caching (vLLM, llama.cpp) reuse it.
+     */
+    static List<ChatMessage> withApproach(List<ChatMessage> conversation, String hint) {
+        List<ChatMessage> out = new ArrayList<>(conversation);
+        for (int i = out.size() - 1; i >= 0; i--) {
+            ChatMessage m = out.get(i);
+            if (m.role() != Role.USER) continue;
+            List<ContentPart> parts = new ArrayList<>(m.content());
+            parts.add(new ContentPart.Text("\n\nApproach for this attempt: " + hint));
+            out.set(i, new ChatMessage(m.role(), parts, m.toolCalls(), m.toolCallId(), m.name(), m.reasoning()));
+            return out;
+        }
+        return out;
     }
 }

@@ -20,9 +20,9 @@ import org.junit.jupiter.api.Test;
 
 class ContemplatingTest {
 
-    /** Which agent sent a request: its approach hint is in the system prompt. */
+    /** Which agent sent a request: its approach hint ends its request. */
     static int agentOf(RecordedRequest r) {
-        String sys = StandIn.system(r);
+        String sys = r.allText();
         for (int i = 0; i < Contemplating.APPROACHES.size(); i++) {
             if (sys.contains(Contemplating.APPROACHES.get(i))) return i + 1;
         }
