@@ -76,8 +76,8 @@ public final class ApiKeys implements AutoCloseable {
                 ResultSet rs = ps.executeQuery()) {
             while (rs.next()) {
                 long revoked = rs.getLong(4);
-                out.add(new KeyInfo(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)),
-                        rs.wasNull() ? null : Instant.ofEpochMilli(revoked), rs.getLong(5)));
+                Instant revokedAt = rs.wasNull() ? null : Instant.ofEpochMilli(revoked); // wasNull is about the last column read
+                out.add(new KeyInfo(rs.getString(1), rs.getString(2), Instant.ofEpochMilli(rs.getLong(3)), revokedAt, rs.getLong(5)));
             }
         } catch (SQLException e) {
             throw new IllegalStateException("cannot list keys: " + e.getMessage(), e);

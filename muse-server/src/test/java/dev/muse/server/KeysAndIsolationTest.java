@@ -28,6 +28,8 @@ class KeysAndIsolationTest {
             ApiKeys.CreatedKey alice = keys.create("alice");
             assertThat(alice.key()).startsWith("muse-" + alice.id() + "-");
             assertThat(keys.list()).extracting(ApiKeys.KeyInfo::name).containsExactly("alice");
+            assertThat(keys.list().getFirst().active()).as("a new key is listed as active").isTrue();
+            assertThat(keys.list().getFirst().revokedAt()).isNull();
             assertThat(keys.authenticate(alice.key())).isPresent();
             try (Connection c = DriverManager.getConnection("jdbc:h2:file:" + dir.resolve("muse") + ";AUTO_SERVER=TRUE");
                     ResultSet rs = c.createStatement().executeQuery("SELECT * FROM api_keys")) {
@@ -40,6 +42,7 @@ class KeysAndIsolationTest {
             assertThat(keys.revoke(alice.id())).isFalse();
             assertThat(keys.authenticate(alice.key())).isEmpty();
             assertThat(keys.list().getFirst().active()).isFalse();
+            assertThat(keys.list().getFirst().revokedAt()).isAfterOrEqualTo(keys.list().getFirst().createdAt());
             assertThatThrownBy(() -> keys.create(" ")).hasMessageContaining("needs a name");
         }
     }
