@@ -90,6 +90,9 @@ final class EvalCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         MuseConfig config = MuseConfig.load(backend.config);
+        if (!java.nio.file.Files.exists(data)) {
+            throw new UserError("benchmark data not found: " + data + " (give the file, or the folder holding it; README lists where to get each set)");
+        }
         EvalConfig cfg;
         try {
             List<Mode> parsed = new ArrayList<>();

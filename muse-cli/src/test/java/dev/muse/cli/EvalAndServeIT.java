@@ -56,6 +56,13 @@ class EvalAndServeIT {
     }
 
     @Test
+    void should_name_missing_benchmark_data_before_contacting_any_backend() throws Exception {
+        var r = MuseProcess.run(dir, Map.of(), "eval", "gsm8k", "--data", "no/such/file.jsonl", "--base-url", "http://127.0.0.1:9/v1", "--model", "m");
+        assertThat(r.exitCode()).isEqualTo(2);
+        assertThat(r.stderr()).contains("benchmark data not found: no/such/file.jsonl").doesNotContain("\tat ");
+    }
+
+    @Test
     void should_serve_every_configured_backend_through_the_openai_api_and_the_web_page() throws Exception {
         try (var backend = StandInOpenAiServer.start(new NoisySolver(Map.of("What is 2 + 2?", "4"), 1.0, 1)).models("m");
                 var other = StandInOpenAiServer.start(new NoisySolver(Map.of("What is 2 + 2?", "4"), 1.0, 2)).models("m2")) {
