@@ -4,8 +4,6 @@ import dev.muse.core.StreamEvent;
 import dev.muse.core.StreamListener;
 import java.io.PrintStream;
 import java.util.Locale;
-import java.util.Map;
-import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * Shows a run as it happens on stderr: agents starting and finishing, reasoning dimmed, tool calls, refinement and
@@ -22,7 +20,6 @@ final class ConsoleRenderer implements StreamListener {
     private final PrintStream err;
     private final boolean color;
     private final boolean quiet;
-    private final Map<String, Long> reasoningChars = new ConcurrentHashMap<>();
     private volatile String streamingAgent;
     private volatile boolean midLine;
     private int agentsStarted;
@@ -38,7 +35,6 @@ final class ConsoleRenderer implements StreamListener {
         if (quiet) return;
         switch (e) {
             case StreamEvent.ReasoningDelta d -> {
-                reasoningChars.merge(key(d.agentId()), (long) d.text().length(), Long::sum);
                 if (agentsStarted <= 1) {
                     if (!java.util.Objects.equals(d.agentId(), streamingAgent)) {
                         newLine();
@@ -87,10 +83,6 @@ final class ConsoleRenderer implements StreamListener {
 
     private static boolean sameAnswer(String a, String b) {
         return a != null && a.strip().equals(b == null ? null : b.strip());
-    }
-
-    private static String key(String id) {
-        return id == null ? "" : id;
     }
 
     private void line(String s) {

@@ -9,11 +9,11 @@ import java.util.List;
 final class McpTools {
     private McpTools() {}
 
-    static List<Tool> connect(String name, MuseConfig.McpEntry entry, List<AutoCloseable> resources) {
+    /** {@code entry} is the server's muse.yaml entry as read; the MCP module checks its keys and values. */
+    static List<Tool> connect(String name, java.util.Map<String, Object> entry, List<AutoCloseable> resources) {
         McpServerConfig cfg;
         try {
-            cfg = new McpServerConfig(name, entry.command(), entry.env(), entry.url(), entry.headers(),
-                    Durations.parse(entry.timeout(), "timeout of MCP server '" + name + "'"));
+            cfg = McpServerConfig.fromMap(name, entry);
         } catch (IllegalArgumentException e) {
             throw new UserError("in muse.yaml: " + e.getMessage());
         }

@@ -21,7 +21,7 @@ import java.util.Map;
 record MuseConfig(
         @JsonProperty("default_backend") String defaultBackend,
         @JsonProperty("backends") Map<String, BackendEntry> backends,
-        @JsonProperty("mcp_servers") Map<String, McpEntry> mcpServers,
+        @JsonProperty("mcp_servers") Map<String, Map<String, Object>> mcpServers,
         @JsonProperty("tools") List<String> tools,
         @JsonProperty("defaults") Defaults defaults,
         @JsonProperty("judge") String judge,
@@ -53,14 +53,6 @@ record MuseConfig(
             @JsonProperty("max_retries") Integer maxRetries,
             @JsonProperty("threads") Integer threads,
             @JsonProperty("context") Integer context) {}
-
-    /** An MCP server: either {@code command} (stdio) or {@code url} (streamable HTTP). */
-    record McpEntry(
-            @JsonProperty("command") List<String> command,
-            @JsonProperty("env") Map<String, String> env,
-            @JsonProperty("url") String url,
-            @JsonProperty("headers") Map<String, String> headers,
-            @JsonProperty("timeout") String timeout) {}
 
     record Defaults(
             @JsonProperty("mode") String mode,
