@@ -13,7 +13,7 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Option;
 
 @Command(name = "bench", mixinStandardHelpOptions = true,
-        description = "Measure the embedded engine on a model file: prompt and generation tokens/s, and generation with N sequences decoded together.")
+        description = "Measure the embedded engine on a model file: prompt and generation tokens/s, and generation with N sequences decoded together, each after its own copy of the prompt.")
 final class BenchCommand implements Callable<Integer> {
     @Option(names = "--model", required = true, paramLabel = "FILE", description = "A GGUF file or a name from `muse models`.")
     String model;
@@ -27,7 +27,7 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--gen-tokens", paramLabel = "N", defaultValue = "128", description = "Tokens generated per run (default 128).")
     int genTokens;
 
-    @Option(names = "--parallel", paramLabel = "1,2,4", split = ",", defaultValue = "1,2,4,8,16", description = "Sequence counts decoded together.")
+    @Option(names = "--parallel", paramLabel = "1,2,4", split = ",", defaultValue = "1,2,4,8,16", description = "Sequence counts decoded together (each continues after the prompt, as llama-batched-bench).")
     List<Integer> parallel;
 
     @Option(names = "--repetitions", paramLabel = "N", defaultValue = "3", description = "Runs per figure; the median is reported.")

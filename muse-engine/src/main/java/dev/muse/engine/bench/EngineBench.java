@@ -33,9 +33,10 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The engine's speed on one model file, measured the way llama-bench does: prompt processing of random tokens in
- * prefill chunks, generation of one sequence from an empty context, and generation of N sequences decoded together
- * (one forward per step). Also a plain streaming read of the mapped file with the same threads, the ceiling that
- * generation — which reads every weight once per token — cannot pass. Nothing here prints; progress goes to the
+ * prefill chunks, generation of one sequence from an empty context (as llama-bench), and generation of N sequences
+ * decoded together with one forward per step, each continuing its own copy of the prompt (as llama-batched-bench).
+ * Also a plain streaming read of the mapped file with the same threads, the ceiling that generation — which reads
+ * every weight once per token — cannot pass. Nothing here prints; progress goes to the
  * optional callback.
  */
 public final class EngineBench {
@@ -86,16 +87,19 @@ public final class EngineBench {
             double[] tg = new double[options.repetitions()];
             for (int r = 0; r < tg.length; r++) {
                 progress.accept("generation, 1 sequence, " + options.genTokens() + " tokens, run " + (r + 1) + "/" + tg.length);
-                tg[r] = decode(tf, cache, 1, options.genTokens(), rnd);
+                tg[r] = decode(tf, cache, 1, 0, options.genTokens(), rnd);
             }
             double genTps = median(tg);
 
+            // as llama-batched-bench does: every sequence continues after its own copy of the prompt
             Map<Integer, BenchResult.Parallel> par = new LinkedHashMap<>();
             for (int n : options.parallel()) {
                 double[] agg = new double[options.repetitions()];
                 for (int r = 0; r < agg.length; r++) {
-                    progress.accept("generation, " + n + " sequences, run " + (r + 1) + "/" + agg.length);
-                    agg[r] = n == 1 && r < tg.length ? tg[r] : decode(tf, cache, n, options.genTokens(), rnd);
+                    progress.accept("generation, " + n + " sequences after the prompt, run " + (r + 1) + "/" + agg.length);
+                    prefill(tf, cache, prompt);
+                    for (int s = 1; s < n; s++) cache.copyPrefix(0, s, prompt.length);
+                    agg[r] = decode(tf, cache, n, prompt.length, options.genTokens(), rnd);
                 }
                 double a = median(agg);
                 par.put(n, new BenchResult.Parallel(a, a / n));
@@ -121,8 +125,8 @@ public final class EngineBench {
         }
     }
 
-    /** {@code n} sequences from an empty context, {@code steps} tokens each; returns aggregate tokens/s. */
-    private static double decode(Transformer tf, KvCache cache, int n, int steps, SplittableRandom rnd) {
+    /** {@code n} sequences in slots 0..n-1 from position {@code start}, {@code steps} tokens each; returns aggregate tokens/s. */
+    private static double decode(Transformer tf, KvCache cache, int n, int start, int steps, SplittableRandom rnd) {
         int vocab = tf.config().vocabSize();
         int[] tokens = new int[n];
         int[] positions = new int[n];
@@ -134,7 +138,7 @@ public final class EngineBench {
         }
         long t0 = System.nanoTime();
         for (int step = 0; step < steps; step++) {
-            Arrays.fill(positions, step);
+            Arrays.fill(positions, start + step);
             tf.forward(n, tokens, positions, slots, cache, logits);
             for (int s = 0; s < n; s++) tokens[s] = argmax(logits[s]);
         }

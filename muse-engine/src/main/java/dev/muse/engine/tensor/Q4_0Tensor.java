@@ -53,11 +53,11 @@ public final class Q4_0Tensor extends Tensor {
         int b = 0;
         for (; b + 2 <= blocks; b += 2, at += 2 * BYTES) {
             int xi = b * BLOCK;
-            // widened once; the nibbles are then split on 16-bit lanes (sign extension is masked away)
-            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + BYTES + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector lo0 = q0.and((short) 0x0f).sub((short) 8), hi0 = q0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f).sub((short) 8);
-            ShortVector lo1 = q1.and((short) 0x0f).sub((short) 8), hi1 = q1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f).sub((short) 8);
+            // zero-extended once; the nibbles are then split on 16-bit lanes
+            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            ShortVector lo0 = q0.and((short) 0x0f).sub((short) 8), hi0 = q0.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
+            ShortVector lo1 = q1.and((short) 0x0f).sub((short) 8), hi1 = q1.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
             float dw0 = f16(data, at), dw1 = f16(data, at + BYTES);
             IntVector p00 = lo0.mul(ShortVector.fromArray(S, x0.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             IntVector p01 = lo1.mul(ShortVector.fromArray(S, x0.q, xi + 32)).add(hi1.mul(ShortVector.fromArray(S, x0.q, xi + 48))).reinterpretAsInts();
@@ -68,8 +68,8 @@ public final class Q4_0Tensor extends Tensor {
         }
         if (b < blocks) { // an odd block count: the last one into the first accumulator
             int xi = b * BLOCK;
-            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector lo0 = q0.and((short) 0x0f).sub((short) 8), hi0 = q0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f).sub((short) 8);
+            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            ShortVector lo0 = q0.and((short) 0x0f).sub((short) 8), hi0 = q0.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
             float dw0 = f16(data, at);
             IntVector p00 = lo0.mul(ShortVector.fromArray(S, x0.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
@@ -89,11 +89,11 @@ public final class Q4_0Tensor extends Tensor {
         int b = 0;
         for (; b + 2 <= blocks; b += 2, at += 2 * BYTES) {
             int xi = b * BLOCK;
-            // widened once; the nibbles are then split on 16-bit lanes (sign extension is masked away)
-            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + BYTES + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector lo0 = q0.and((short) 0x0f).sub((short) 8), hi0 = q0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f).sub((short) 8);
-            ShortVector lo1 = q1.and((short) 0x0f).sub((short) 8), hi1 = q1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f).sub((short) 8);
+            // zero-extended once; the nibbles are then split on 16-bit lanes
+            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            ShortVector q1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + BYTES + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            ShortVector lo0 = q0.and((short) 0x0f).sub((short) 8), hi0 = q0.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
+            ShortVector lo1 = q1.and((short) 0x0f).sub((short) 8), hi1 = q1.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
             float dw0 = f16(data, at), dw1 = f16(data, at + BYTES);
             IntVector p00 = lo0.mul(ShortVector.fromArray(S, x0.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             IntVector p01 = lo1.mul(ShortVector.fromArray(S, x0.q, xi + 32)).add(hi1.mul(ShortVector.fromArray(S, x0.q, xi + 48))).reinterpretAsInts();
@@ -122,8 +122,8 @@ public final class Q4_0Tensor extends Tensor {
         }
         if (b < blocks) { // an odd block count: the last one into the first accumulator
             int xi = b * BLOCK;
-            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.B2S, S, 0);
-            ShortVector lo0 = q0.and((short) 0x0f).sub((short) 8), hi0 = q0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f).sub((short) 8);
+            ShortVector q0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+            ShortVector lo0 = q0.and((short) 0x0f).sub((short) 8), hi0 = q0.lanewise(VectorOperators.LSHR, 4).sub((short) 8);
             float dw0 = f16(data, at);
             IntVector p00 = lo0.mul(ShortVector.fromArray(S, x0.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))

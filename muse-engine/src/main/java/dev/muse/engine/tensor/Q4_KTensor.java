@@ -59,12 +59,6 @@ public final class Q4_KTensor extends Tensor {
         return true;
     }
 
-    /** Unpacking a Q4_K row is scalar and slow: the integer kernel stays ahead up to larger batches (measured). */
-    @Override
-    boolean integerFor(int n) {
-        return n < 24;
-    }
-
     @Override
     void dotQ8(int row, Q8Activations[] xs, int n, float[][] outs) {
         int i = 0;
@@ -73,130 +67,129 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /**
-     * Unpacks the eight 6-bit scales and mins of the super-block at {@code at} into {@code sm[0..8)} and
-     * {@code sm[8..16)}: the same values as {@link #scaleMin}, from one 8-byte and one 4-byte read, without branches.
-     */
-    private void scales(long at, int[] sm) {
-        long lo = data.get(I64_LE, at + 4);
-        int hi = data.get(I32_LE, at + 12);
-        for (int j = 0; j < 4; j++) {
-            int bj = (int) (lo >>> (8 * j)) & 0xff;      // byte j
-            int bj4 = (int) (lo >>> (8 * j + 32)) & 0xff; // byte j + 4
-            int bj8 = (hi >>> (8 * j)) & 0xff;            // byte j + 8
-            sm[j] = bj & 63;
-            sm[8 + j] = bj4 & 63;
-            sm[4 + j] = (bj8 & 0x0f) | ((bj >>> 6) << 4);
-            sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
-        }
-    }
-
-    /**
-     * Σ over groups of d·scale·Σ(q·xq)·dx − dmin·min·dx·Σxq: the nibbles times the 8-bit activations in integers,
-     * the group's minimum through the activations' precomputed block sums.
+     * Σ over the 32-element groups of d·scale·dx·Σ(q·xq) − dmin·min·dx·Σxq: nibbles times the 8-bit activations in
+     * integers, each group's minimum through the activations' block sums. A super-block's eight scales and mins are
+     * unpacked into vectors at once (scalar unpacking per group cost as much as the products).
      */
     private float dot1(int row, Q8Activations x) {
         int blocks = cols / BLOCK;
         long at = (long) row * blocks * BYTES;
-        int[] sm = new int[16];
-        FloatVector acc = FloatVector.zero(F8);
-        float minSum = 0f;
+        FloatVector accLo = FloatVector.zero(F8), accHi = accLo, minAcc = accLo;
+        float[] mul = new float[8];
+        short[] xq = x.q;
         for (int b = 0; b < blocks; b++, at += BYTES) {
             float d = f16(data, at);
             float dmin = f16(data, at + 2);
-            {
-                // the scales inline: a call here would force the live vectors out of registers
-                long lo = data.get(I64_LE, at + 4);
-                int hi = data.get(I32_LE, at + 12);
-                for (int j = 0; j < 4; j++) {
-                    int bj = (int) (lo >>> (8 * j)) & 0xff;
-                    int bj4 = (int) (lo >>> (8 * j + 32)) & 0xff;
-                    int bj8 = (hi >>> (8 * j)) & 0xff;
-                    sm[j] = bj & 63;
-                    sm[8 + j] = bj4 & 63;
-                    sm[4 + j] = (bj8 & 0x0f) | ((bj >>> 6) << 4);
-                    sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
-                }
-            }
-            long qs = at + 16;
+            long lo = data.get(I64_LE, at + 4);
+            int hi = data.get(I32_LE, at + 12);
+            int lo0 = (int) lo, lo1 = (int) (lo >>> 32);
+            FloatVector sc = scales(lo0 & 0x3f3f3f3f, (hi & 0x0f0f0f0f) | ((lo0 >>> 2) & 0x30303030)).mul(d);
+            FloatVector mn = scales(lo1 & 0x3f3f3f3f, ((hi >>> 4) & 0x0f0f0f0f) | ((lo1 >>> 2) & 0x30303030)).mul(dmin);
+            sc.mul(FloatVector.fromArray(F8, x.d, b * 8)).intoArray(mul, 0);
+            minAcc = mn.fma(FloatVector.fromArray(F8, x.ds, b * 8), minAcc);
             for (int g = 0; g < 4; g++) {
-                int blo = b * 8 + 2 * g; // the activation block (of 32) of the low nibbles; +1 for the high ones
-                int xi = blo * 32;
-                ByteVector q0 = ByteVector.fromMemorySegment(B16, data, qs + 32 * g, LE);
-                ByteVector q1 = ByteVector.fromMemorySegment(B16, data, qs + 32 * g + 16, LE);
-                // widened once, the nibbles split on 16-bit lanes (the sign extension is masked away)
-                ShortVector w0 = (ShortVector) q0.convertShape(VectorOperators.B2S, S, 0);
-                ShortVector w1 = (ShortVector) q1.convertShape(VectorOperators.B2S, S, 0);
+                int xi = (b * 8 + 2 * g) * 32;
+                long qa = at + 16 + 32 * g;
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, qa, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, qa + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 ShortVector l0 = w0.and((short) 0x0f), l1 = w1.and((short) 0x0f);
-                ShortVector h0 = w0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f), h1 = w1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f);
-                IntVector pl = l0.mul(ShortVector.fromArray(S, x.q, xi)).add(l1.mul(ShortVector.fromArray(S, x.q, xi + 16))).reinterpretAsInts();
-                IntVector ph = h0.mul(ShortVector.fromArray(S, x.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x.q, xi + 48))).reinterpretAsInts();
-                acc = ((FloatVector) pl.lanewise(VectorOperators.ASHR, 16).add(pl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, d * sm[2 * g] * x.d[blo]), acc);
-                acc = ((FloatVector) ph.lanewise(VectorOperators.ASHR, 16).add(ph.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, d * sm[2 * g + 1] * x.d[blo + 1]), acc);
-                minSum += dmin * (sm[8 + 2 * g] * x.d[blo] * x.sums[blo] + sm[8 + 2 * g + 1] * x.d[blo + 1] * x.sums[blo + 1]);
+                ShortVector h0 = w0.lanewise(VectorOperators.LSHR, 4), h1 = w1.lanewise(VectorOperators.LSHR, 4);
+                IntVector pl = l0.mul(ShortVector.fromArray(S, xq, xi)).add(l1.mul(ShortVector.fromArray(S, xq, xi + 16))).reinterpretAsInts();
+                IntVector ph = h0.mul(ShortVector.fromArray(S, xq, xi + 32)).add(h1.mul(ShortVector.fromArray(S, xq, xi + 48))).reinterpretAsInts();
+                accLo = ((FloatVector) pl.lanewise(VectorOperators.ASHR, 16).add(pl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mul[2 * g]), accLo);
+                accHi = ((FloatVector) ph.lanewise(VectorOperators.ASHR, 16).add(ph.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mul[2 * g + 1]), accHi);
             }
         }
-        return acc.reduceLanes(VectorOperators.ADD) - minSum;
+        return accLo.add(accHi).reduceLanes(VectorOperators.ADD) - minAcc.reduceLanes(VectorOperators.ADD);
     }
 
-    /** Four vectors per weight load; each vector's arithmetic is exactly {@link #dot1}'s. */
+    /** Four vectors, two per pass over the row's weights; each vector's arithmetic is exactly {@link #dot1}'s. */
     private void dot4(int row, Q8Activations[] xs, int o, float[][] outs) {
         int blocks = cols / BLOCK;
         long at0 = (long) row * blocks * BYTES;
-        int[] sm = new int[16];
+        float[] mulX = new float[8], mulY = new float[8];
         for (int k = 0; k < 4; k += 2) {
             // two vectors per pass keep the accumulators and the unpacked nibbles in registers
             Q8Activations x = xs[o + k], y = xs[o + k + 1];
-            FloatVector ax = FloatVector.zero(F8), ay = ax;
-            float mx = 0f, my = 0f;
+            short[] xq = x.q, yq = y.q;
+            FloatVector xLo = FloatVector.zero(F8), xHi = xLo, xMin = xLo, yLo = xLo, yHi = xLo, yMin = xLo;
             long at = at0;
             for (int b = 0; b < blocks; b++, at += BYTES) {
                 float d = f16(data, at);
                 float dmin = f16(data, at + 2);
-                {
-                // the scales inline: a call here would force the live vectors out of registers
                 long lo = data.get(I64_LE, at + 4);
                 int hi = data.get(I32_LE, at + 12);
-                for (int j = 0; j < 4; j++) {
-                    int bj = (int) (lo >>> (8 * j)) & 0xff;
-                    int bj4 = (int) (lo >>> (8 * j + 32)) & 0xff;
-                    int bj8 = (hi >>> (8 * j)) & 0xff;
-                    sm[j] = bj & 63;
-                    sm[8 + j] = bj4 & 63;
-                    sm[4 + j] = (bj8 & 0x0f) | ((bj >>> 6) << 4);
-                    sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
-                }
-            }
-                long qs = at + 16;
+                int lo0 = (int) lo, lo1 = (int) (lo >>> 32);
+                FloatVector sc = scales(lo0 & 0x3f3f3f3f, (hi & 0x0f0f0f0f) | ((lo0 >>> 2) & 0x30303030)).mul(d);
+                FloatVector mn = scales(lo1 & 0x3f3f3f3f, ((hi >>> 4) & 0x0f0f0f0f) | ((lo1 >>> 2) & 0x30303030)).mul(dmin);
+                sc.mul(FloatVector.fromArray(F8, x.d, b * 8)).intoArray(mulX, 0);
+                sc.mul(FloatVector.fromArray(F8, y.d, b * 8)).intoArray(mulY, 0);
+                xMin = mn.fma(FloatVector.fromArray(F8, x.ds, b * 8), xMin);
+                yMin = mn.fma(FloatVector.fromArray(F8, y.ds, b * 8), yMin);
                 for (int g = 0; g < 4; g++) {
-                    int blo = b * 8 + 2 * g;
-                    int xi = blo * 32;
-                    ByteVector q0 = ByteVector.fromMemorySegment(B16, data, qs + 32 * g, LE);
-                    ByteVector q1 = ByteVector.fromMemorySegment(B16, data, qs + 32 * g + 16, LE);
-                    // widened once, the nibbles split on 16-bit lanes (the sign extension is masked away)
-                    ShortVector w0 = (ShortVector) q0.convertShape(VectorOperators.B2S, S, 0);
-                    ShortVector w1 = (ShortVector) q1.convertShape(VectorOperators.B2S, S, 0);
+                    int xi = (b * 8 + 2 * g) * 32;
+                    long qa = at + 16 + 32 * g;
+                    ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, qa, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, qa + 16, LE).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                     ShortVector l0 = w0.and((short) 0x0f), l1 = w1.and((short) 0x0f);
-                    ShortVector h0 = w0.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f), h1 = w1.lanewise(VectorOperators.ASHR, 4).and((short) 0x0f);
-                    IntVector pl = l0.mul(ShortVector.fromArray(S, x.q, xi)).add(l1.mul(ShortVector.fromArray(S, x.q, xi + 16))).reinterpretAsInts();
-                    IntVector ph = h0.mul(ShortVector.fromArray(S, x.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x.q, xi + 48))).reinterpretAsInts();
-                    ax = ((FloatVector) pl.lanewise(VectorOperators.ASHR, 16).add(pl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, d * sm[2 * g] * x.d[blo]), ax);
-                    ax = ((FloatVector) ph.lanewise(VectorOperators.ASHR, 16).add(ph.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, d * sm[2 * g + 1] * x.d[blo + 1]), ax);
-                    mx += dmin * (sm[8 + 2 * g] * x.d[blo] * x.sums[blo] + sm[8 + 2 * g + 1] * x.d[blo + 1] * x.sums[blo + 1]);
-                    IntVector ql = l0.mul(ShortVector.fromArray(S, y.q, xi)).add(l1.mul(ShortVector.fromArray(S, y.q, xi + 16))).reinterpretAsInts();
-                    IntVector qh = h0.mul(ShortVector.fromArray(S, y.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, y.q, xi + 48))).reinterpretAsInts();
-                    ay = ((FloatVector) ql.lanewise(VectorOperators.ASHR, 16).add(ql.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, d * sm[2 * g] * y.d[blo]), ay);
-                    ay = ((FloatVector) qh.lanewise(VectorOperators.ASHR, 16).add(qh.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, d * sm[2 * g + 1] * y.d[blo + 1]), ay);
-                    my += dmin * (sm[8 + 2 * g] * y.d[blo] * y.sums[blo] + sm[8 + 2 * g + 1] * y.d[blo + 1] * y.sums[blo + 1]);
+                    ShortVector h0 = w0.lanewise(VectorOperators.LSHR, 4), h1 = w1.lanewise(VectorOperators.LSHR, 4);
+                    IntVector pxLo = l0.mul(ShortVector.fromArray(S, xq, xi)).add(l1.mul(ShortVector.fromArray(S, xq, xi + 16))).reinterpretAsInts();
+                    xLo = ((FloatVector) pxLo.lanewise(VectorOperators.ASHR, 16).add(pxLo.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mulX[2 * g]), xLo);
+                    IntVector pxHi = h0.mul(ShortVector.fromArray(S, xq, xi + 32)).add(h1.mul(ShortVector.fromArray(S, xq, xi + 48))).reinterpretAsInts();
+                    xHi = ((FloatVector) pxHi.lanewise(VectorOperators.ASHR, 16).add(pxHi.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mulX[2 * g + 1]), xHi);
+                    IntVector pyLo = l0.mul(ShortVector.fromArray(S, yq, xi)).add(l1.mul(ShortVector.fromArray(S, yq, xi + 16))).reinterpretAsInts();
+                    yLo = ((FloatVector) pyLo.lanewise(VectorOperators.ASHR, 16).add(pyLo.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mulY[2 * g]), yLo);
+                    IntVector pyHi = h0.mul(ShortVector.fromArray(S, yq, xi + 32)).add(h1.mul(ShortVector.fromArray(S, yq, xi + 48))).reinterpretAsInts();
+                    yHi = ((FloatVector) pyHi.lanewise(VectorOperators.ASHR, 16).add(pyHi.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
+                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mulY[2 * g + 1]), yHi);
                 }
             }
-            outs[o + k][row] = ax.reduceLanes(VectorOperators.ADD) - mx;
-            outs[o + k + 1][row] = ay.reduceLanes(VectorOperators.ADD) - my;
+            outs[o + k][row] = xLo.add(xHi).reduceLanes(VectorOperators.ADD) - xMin.reduceLanes(VectorOperators.ADD);
+            outs[o + k + 1][row] = yLo.add(yHi).reduceLanes(VectorOperators.ADD) - yMin.reduceLanes(VectorOperators.ADD);
+        }
+    }
+
+    /** Eight 6-bit values, one per byte of {@code a} then {@code b}, as floats. */
+    private static FloatVector scales(int a, int b) {
+        return (FloatVector) IntVector.broadcast(IntVector.SPECIES_64, a).withLane(1, b).reinterpretAsBytes()
+                .convertShape(VectorOperators.B2F, F8, 0);
+    }
+
+    /** Vector unpacking for the prompt kernel: exactly {@link #dequantizeBlock}'s d·scale·q − dmin·min. */
+    @Override
+    void unpackRow(int row, float[] out) {
+        if (!VECTOR_OK) {
+            super.unpackRow(row, out);
+            return;
+        }
+        int blocks = cols / BLOCK;
+        long at = (long) row * blocks * BYTES;
+        float[] dl = new float[8], ml = new float[8];
+        for (int b = 0; b < blocks; b++, at += BYTES) {
+            long lo = data.get(I64_LE, at + 4);
+            int hi = data.get(I32_LE, at + 12);
+            int lo0 = (int) lo, lo1 = (int) (lo >>> 32);
+            scales(lo0 & 0x3f3f3f3f, (hi & 0x0f0f0f0f) | ((lo0 >>> 2) & 0x30303030)).mul(f16(data, at)).intoArray(dl, 0);
+            scales(lo1 & 0x3f3f3f3f, ((hi >>> 4) & 0x0f0f0f0f) | ((lo1 >>> 2) & 0x30303030)).mul(f16(data, at + 2)).intoArray(ml, 0);
+            for (int g = 0; g < 4; g++) {
+                FloatVector d1 = FloatVector.broadcast(F, dl[2 * g]), m1 = FloatVector.broadcast(F, ml[2 * g]);
+                FloatVector d2 = FloatVector.broadcast(F, dl[2 * g + 1]), m2 = FloatVector.broadcast(F, ml[2 * g + 1]);
+                int o = b * BLOCK + 64 * g;
+                for (int l = 0; l < 32; l += B.length()) {
+                    ByteVector q = ByteVector.fromMemorySegment(B, data, at + 16 + 32 * g + l, LE);
+                    ByteVector lq = q.and((byte) 0x0f), hq = q.lanewise(VectorOperators.LSHR, 4);
+                    for (int p = 0; p < PARTS; p++) {
+                        int k = o + l + p * F.length();
+                        ((FloatVector) lq.convertShape(VectorOperators.B2F, F, p)).mul(d1).sub(m1).intoArray(out, k);
+                        ((FloatVector) hq.convertShape(VectorOperators.B2F, F, p)).mul(d2).sub(m2).intoArray(out, k + 32);
+                    }
+                }
+            }
         }
     }
 

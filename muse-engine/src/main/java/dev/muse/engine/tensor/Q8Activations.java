@@ -1,5 +1,11 @@
 package dev.muse.engine.tensor;
 
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
 /**
  * An activation vector quantised as llama.cpp's Q8_0 does before a quantised matrix product: per 32 values one
  * scale {@code d = max|x| / 127} and the values {@code round(x / d)} in −127..127, kept widened to shorts so the
@@ -7,37 +13,51 @@ package dev.muse.engine.tensor;
  * Built once per product and read for every row.
  */
 final class Q8Activations {
+    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
+    private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
     final short[] q;
     final float[] d;
     final int[] sums;
+    /** d times the block sum, for the K-quants' minimum terms. */
+    final float[] ds;
 
     private Q8Activations(int n) {
         q = new short[n];
         d = new float[n / 32];
         sums = new int[n / 32];
+        ds = new float[n / 32];
     }
 
     static Q8Activations of(float[] x, int n) {
         Q8Activations a = new Q8Activations(n);
         for (int b = 0; b < n / 32; b++) {
             int o = b * 32;
-            float max = 0f;
-            for (int j = 0; j < 32; j++) max = Math.max(max, Math.abs(x[o + j]));
+            FloatVector v0 = FloatVector.fromArray(F8, x, o), v1 = FloatVector.fromArray(F8, x, o + 8);
+            FloatVector v2 = FloatVector.fromArray(F8, x, o + 16), v3 = FloatVector.fromArray(F8, x, o + 24);
+            float max = v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(VectorOperators.MAX);
             float d = max / 127f;
             float inv = d == 0f ? 0f : 1f / d;
-            int sum = 0;
-            for (int j = 0; j < 32; j++) {
-                int v = Math.round(x[o + j] * inv);
-                a.q[o + j] = (short) v;
-                sum += v;
-            }
+            IntVector q0 = round(v0, inv), q1 = round(v1, inv), q2 = round(v2, inv), q3 = round(v3, inv);
+            ((ShortVector) q0.convertShape(VectorOperators.I2S, S8, 0)).intoArray(a.q, o);
+            ((ShortVector) q1.convertShape(VectorOperators.I2S, S8, 0)).intoArray(a.q, o + 8);
+            ((ShortVector) q2.convertShape(VectorOperators.I2S, S8, 0)).intoArray(a.q, o + 16);
+            ((ShortVector) q3.convertShape(VectorOperators.I2S, S8, 0)).intoArray(a.q, o + 24);
+            int sum = q0.add(q1).add(q2.add(q3)).reduceLanes(VectorOperators.ADD);
             a.d[b] = d;
             a.sums[b] = sum;
+            a.ds[b] = d * sum;
         }
         return a;
     }
 
-    /** The values this stands for, {@code d·q} (tests). */
+    /** {@code x·inv} rounded half away from zero, as C's roundf in llama.cpp's reference quantiser. */
+    private static IntVector round(FloatVector x, float inv) {
+        FloatVector v = x.mul(inv);
+        FloatVector half = FloatVector.broadcast(F8, 0.5f).blend(-0.5f, v.compare(VectorOperators.LT, 0f));
+        return (IntVector) v.add(half).convert(VectorOperators.F2I, 0);
+    }
+
+    /** The values this stands for, {@code d·q}: what the float kernels multiply when a batch takes them. */
     float[] dequantize() {
         float[] out = new float[q.length];
         for (int i = 0; i < q.length; i++) out[i] = d[i / 32] * q[i];

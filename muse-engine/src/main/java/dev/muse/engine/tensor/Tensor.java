@@ -205,10 +205,9 @@ public abstract sealed class Tensor
     }
 
     /**
-     * Whether a product with {@code n} vectors takes the integer kernel. One vector takes it too although, on AVX2
-     * without VNNI (no 8-bit multiply-add for the Vector API to use), the float kernel is about as fast alone:
-     * a sequence must compute the same logits whether it decodes alone or in a batch, and llama.cpp quantises
-     * activations the same way. The integer kernels win once four vectors share each weight load.
+     * Whether a product with {@code n} vectors takes the integer kernel: below {@link #GEMM_FROM}, where the float
+     * tile takes over. A single vector takes it as llama.cpp does (activations quantised to 8 bits); the Vector API
+     * has no 8-bit multiply-add (no VNNI, no {@code maddubs}), so it widens to 16-bit multiplies instead.
      */
     boolean integerFor(int n) {
         return n < GEMM_FROM;
@@ -254,13 +253,24 @@ public abstract sealed class Tensor
             matmul(xs[0], outs[0], parallel);
             return;
         }
-        if (INT_OK && integerDot() && integerFor(n)) {
+        if (INT_OK && integerDot()) {
             Q8Activations[] xq = quantizeAll(n, xs);
-            parallel.forRange(rows, (from, to) -> {
-                for (int r = from; r < to; r++) dotQ8(r, xq, n, outs);
-            });
-            return;
+            if (integerFor(n)) {
+                parallel.forRange(rows, (from, to) -> {
+                    for (int r = from; r < to; r++) dotQ8(r, xq, n, outs);
+                });
+                return;
+            }
+            // the float kernels get the same 8-bit activations, so a sequence's logits do not depend on how many
+            // sequences share the step (up to summation order), and prompts see llama.cpp's activation rounding
+            float[][] rounded = new float[n][];
+            for (int i = 0; i < n; i++) rounded[i] = xq[i].dequantize();
+            xs = rounded;
         }
+        floatMatmul(n, xs, outs, parallel);
+    }
+
+    private void floatMatmul(int n, float[][] xs, float[][] outs, Parallel parallel) {
         if (n < BATCH_DEQUANTISE || type() == GgmlType.F32) {
             parallel.forRange(rows, (from, to) -> {
                 for (int r = from; r < to; r++) {
@@ -285,18 +295,23 @@ public abstract sealed class Tensor
 
     /** Prompt chunks: four rows unpacked to floats at a time, then the register-blocked {@link Gemm} kernel. */
     private void gemm(int n, float[][] xs, float[][] outs, Parallel parallel) {
+        int tile = Gemm.FOUR_BY_FOUR ? 4 : 3; // vectors per pass
+        float[] scratch = n % tile == 0 ? null : new float[rows]; // padding results; threads write disjoint rows
         parallel.forRange(rows, (from, to) -> {
             float[][] w = new float[4][cols];
-            float[] scratch = new float[rows];
             int r = from;
             for (; r + 4 <= to; r += 4) {
                 for (int q = 0; q < 4; q++) unpackRow(r + q, w[q]);
                 int i = 0;
-                for (; i + 3 <= n; i += 3) Gemm.block4x3(w[0], w[1], w[2], w[3], xs, i, cols, outs, r);
-                if (i < n) { // one or two vectors left: pad the triple, the padding's results go to scratch
-                    float[][] px = {xs[i], xs[Math.min(i + 1, n - 1)], xs[i]};
-                    float[][] po = {outs[i], i + 1 < n ? outs[i + 1] : scratch, scratch};
-                    Gemm.block4x3(w[0], w[1], w[2], w[3], px, 0, cols, po, r);
+                for (; i + tile <= n; i += tile) block(w, xs, i, outs, r);
+                if (i < n) { // fewer vectors left than a tile: repeat the last one, its extra results go to scratch
+                    float[][] px = new float[tile][];
+                    float[][] po = new float[tile][];
+                    for (int v = 0; v < tile; v++) {
+                        px[v] = xs[Math.min(i + v, n - 1)];
+                        po[v] = i + v < n ? outs[i + v] : scratch;
+                    }
+                    block(w, px, 0, po, r);
                 }
             }
             for (; r < to; r++) {
@@ -304,6 +319,11 @@ public abstract sealed class Tensor
                 for (int i = 0; i < n; i++) outs[i][r] = dotF32(w[0], xs[i], cols);
             }
         });
+    }
+
+    private void block(float[][] w, float[][] xs, int i, float[][] outs, int r) {
+        if (Gemm.FOUR_BY_FOUR) Gemm.block4x4(w[0], w[1], w[2], w[3], xs, i, cols, outs, r);
+        else Gemm.block4x3(w[0], w[1], w[2], w[3], xs, i, cols, outs, r);
     }
 
     /** Row {@code row} as floats, exactly {@link #dequantizeRow}'s values; types override it with vector code. */
@@ -314,10 +334,11 @@ public abstract sealed class Tensor
     /** From this many vectors on, a batched product dequantises each row once (prefill chunks). */
     static final int BATCH_DEQUANTISE = 4;
     /**
-     * From this many vectors on (prompt chunks, and decode steps of many sequences), the register-blocked float
-     * kernel: unpacking a row once and running 3 vectors per pass beats the integer kernels (measured).
+     * From this many vectors on (prompt chunks, and decode steps of several sequences), the register-blocked float
+     * kernel: unpacking a row once and running a tile of vectors per pass beats the integer kernels (measured per
+     * core: with AVX-512's 4×4 tile 1.1–2.5× from 4 vectors on; with AVX2's 4×3 tile from 8).
      */
-    static final int GEMM_FROM = 8;
+    static final int GEMM_FROM = Gemm.FOUR_BY_FOUR ? 4 : 8;
 
     static float dotF32(float[] a, float[] b, int n) {
         // four independent accumulators: one chain of FMAs waits on each result, four keep the unit busy

@@ -50,18 +50,14 @@ class IntegerKernelTest {
     @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K"})
     void four_vectors_per_weight_load_should_give_each_vector_exactly_its_own_result(GgmlType type) {
         Tensor t = TensorKernelTest.random(type, 12, null);
-        int n = 7; // one group of four and three left over (from 8 on, products take the float kernel)
-        float[][] xs = new float[n][];
+        int n = 7; // one group of four and three left over
+        Q8Activations[] xq = new Q8Activations[n];
+        for (int i = 0; i < n; i++) xq[i] = Q8Activations.of(TensorKernelTest.randomVector(100 + i), t.cols());
         float[][] outs = new float[n][t.rows()];
-        for (int i = 0; i < n; i++) xs[i] = TensorKernelTest.randomVector(100 + i);
-        try (Parallel p = new Parallel(2)) {
-            t.matmul(n, xs, outs, p);
-        }
-        assertThat(t.integerFor(n)).isTrue();
+        for (int r = 0; r < t.rows(); r++) t.dotQ8(r, xq, n, outs);
         for (int i = 0; i < n; i++) {
             float[][] single = {new float[t.rows()]};
-            Q8Activations[] xq = {Q8Activations.of(xs[i], t.cols())};
-            for (int r = 0; r < t.rows(); r++) t.dotQ8(r, xq, 1, single);
+            for (int r = 0; r < t.rows(); r++) t.dotQ8(r, new Q8Activations[] {xq[i]}, 1, single);
             assertThat(outs[i]).as("vector %d", i).containsExactly(single[0]);
         }
     }
@@ -79,5 +75,35 @@ class IntegerKernelTest {
         assertThat(q.q[41]).isEqualTo((short) 0);
         assertThat(q.sums[1]).isEqualTo(-127);
         assertThat(q.dequantize()[40]).isCloseTo(-2.54f, within(1e-6f));
+    }
+
+    @org.junit.jupiter.api.Test
+    void activation_quantisation_should_equal_the_scalar_definition_and_round_halves_away_from_zero() {
+        java.util.Random random = new java.util.Random(11);
+        float[] x = new float[32 * 40];
+        for (int i = 0; i < x.length; i++) x[i] = (float) (random.nextGaussian() * (i % 97 == 0 ? 20 : 1));
+        for (int i = 64; i < 96; i++) x[i] = 0f;                        // an all-zero block: scale 0, values 0
+        for (int i = 96; i < 128; i++) x[i] = 0f;
+        x[100] = 127f;                                                    // max 127: scale exactly 1, so ±63.5 are ties
+        x[101] = -63.5f;
+        x[102] = 63.5f;
+        Q8Activations q = Q8Activations.of(x, x.length);
+        for (int b = 0; b < x.length / 32; b++) {
+            float max = 0f;
+            for (int j = 0; j < 32; j++) max = Math.max(max, Math.abs(x[b * 32 + j]));
+            float d = max / 127f;
+            float inv = d == 0f ? 0f : 1f / d;
+            int sum = 0;
+            for (int j = 0; j < 32; j++) {
+                float v = x[b * 32 + j] * inv;
+                int expected = (int) (v + Math.copySign(0.5f, v)); // C's roundf: halves away from zero
+                assertThat(q.q[b * 32 + j]).as("block %d value %d", b, j).isEqualTo((short) expected);
+                sum += expected;
+            }
+            assertThat(q.d[b]).isEqualTo(d);
+            assertThat(q.sums[b]).isEqualTo(sum);
+        }
+        assertThat(q.q[101]).as("-63.5 rounds away from zero").isEqualTo((short) -64);
+        assertThat(q.q[102]).as("63.5 rounds away from zero").isEqualTo((short) 64);
     }
 }
