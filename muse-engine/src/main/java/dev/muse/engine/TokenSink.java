@@ -17,8 +17,9 @@ public interface TokenSink {
     }
 
     /**
-     * Told when the number of sequences decoded together with this request changes: {@code sequences} in one
-     * batch, this request's prompt having reused {@code sharedPrefix} tokens already in the cache.
+     * Told when the number of sequences decoded together with this request grows: {@code sequences} in one
+     * batch, the first {@code sharedPrefix} tokens of this request's prompt computed once and shared (taken from the
+     * cache or from another request's prompt, or computed here and copied by another request).
      */
     default void batch(int sequences, int sharedPrefix) {}
 }

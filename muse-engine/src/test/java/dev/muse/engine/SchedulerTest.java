@@ -138,4 +138,58 @@ class SchedulerTest {
         assertThat(gens.get(1).tokens()).containsExactly(gens.get(0).tokens()); // greedy: same tokens
         assertThat(seen).contains(new Seen(3, 4));
     }
+
+    @Test
+    void requests_submitted_together_should_share_their_prefix_and_decode_in_one_batch_from_the_first_step() throws Exception {
+        // F32 weights: every kernel computes a vector the same way alone or in a batch, so results must be identical
+        Path file = dir.resolve("tiny-f32.gguf");
+        RandomModelWriter.write(file, Architecture.LLAMA, RandomModelWriter.Shape.tiny(), GgmlType.F32, 11);
+        int shared = 14;
+        int agents = 4;
+        int[][] prompts = new int[agents][];
+        for (int a = 0; a < agents; a++) {
+            prompts[a] = new int[shared + 2 + a];
+            for (int i = 0; i < prompts[a].length; i++) prompts[a][i] = i < shared ? 200 + i : 250 + 10 * a + i;
+        }
+        GenerateOptions sampled = new GenerateOptions(10, new dev.muse.engine.sampling.SamplerOptions(0.9f, 20, 0.95f, 0.02f, 1.1f, 0f, 0f, 64, 77), false, false);
+        int[][] alone = new int[agents][];
+        for (int a = 0; a < agents; a++) {
+            try (LocalModel fresh = LocalModels.load(file, null, new EngineOptions(1, 128))) {
+                alone[a] = fresh.generate(prompts[a], sampled, null).tokens();
+            }
+        }
+        List<List<Seen>> seen = new ArrayList<>();
+        for (int i = 0; i < agents; i++) seen.add(new CopyOnWriteArrayList<>());
+        try (LocalModel together = LocalModels.load(file, null, new EngineOptions(2, 128));
+                ExecutorService exec = Executors.newFixedThreadPool(agents)) {
+            CountDownLatch go = new CountDownLatch(1);
+            List<Future<Generation>> results = new ArrayList<>();
+            for (int a = 0; a < agents; a++) {
+                int agent = a;
+                results.add(exec.submit(() -> {
+                    go.await();
+                    return together.generate(prompts[agent], sampled, new TokenSink() {
+                        @Override
+                        public boolean accept(int sample, int token) {
+                            return true;
+                        }
+
+                        @Override
+                        public void batch(int sequences, int sharedPrefix) {
+                            seen.get(agent).add(new Seen(sequences, sharedPrefix));
+                        }
+                    });
+                }));
+            }
+            go.countDown();
+            for (int a = 0; a < agents; a++) {
+                assertThat(results.get(a).get(30, TimeUnit.SECONDS).tokens()).as("agent %d", a).containsExactly(alone[a]);
+            }
+        }
+        // one batch of all four from the first step on (no step ran with fewer)
+        for (int a = 0; a < agents; a++) assertThat(seen.get(a)).as("agent %d", a).extracting(Seen::sequences).containsExactly(agents);
+        // the shared instructions were computed once: the first prompt computed them, the others copied them (a prompt
+        // computing its own prefix would report 0)
+        assertThat(seen).extracting(l -> l.getFirst().sharedPrefix()).containsOnly(shared);
+    }
 }

@@ -254,7 +254,8 @@ class ContemplatingTest {
         try (StandIn a = StandIn.start(q -> Reply.text("Final answer: 5"), "model-a");
                 StandIn b = StandIn.start(q -> Reply.text("Final answer: 5"), "model-b")) {
             Muse muse = Muse.builder().model(a.model).agentModels(List.of(a.model, b.model)).build();
-            RunResult r = muse.ask("What is 2 + 3?", RunOptions.of(Mode.CONTEMPLATING).withAgents(4).withRefineRounds(0));
+            // early stop off: four agreeing agents would otherwise stop the last ones before they send a request
+            RunResult r = muse.ask("What is 2 + 3?", RunOptions.of(Mode.CONTEMPLATING).withAgents(4).withRefineRounds(0).withEarlyStop(false));
             assertThat(r.agents()).extracting(AgentResult::model).containsExactly("model-a", "model-b", "model-a", "model-b");
             assertThat(a.requests()).hasSize(2);
             assertThat(b.requests()).hasSize(2);

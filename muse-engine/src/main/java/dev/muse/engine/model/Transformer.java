@@ -86,9 +86,7 @@ public final class Transformer {
                 }
                 rope(q[i], c.heads(), positions[i]);
                 rope(k[i], c.kvHeads(), positions[i]);
-                int at = positions[i] * kvDim;
-                System.arraycopy(k[i], 0, cache.keys(slots[i], l), at, kvDim);
-                System.arraycopy(v[i], 0, cache.values(slots[i], l), at, kvDim);
+                cache.store(slots[i], l, positions[i], k[i], v[i]);
             }
 
             // attention: every (entry, head) pair is independent
@@ -99,25 +97,10 @@ public final class Transformer {
                 for (int job = from; job < to; job++) {
                     int i = job / c.heads();
                     int h = job % c.heads();
-                    int pos = positions[i];
-                    float[] keys = cache.keys(slots[i], layer);
-                    float[] vals = cache.values(slots[i], layer);
+                    int count = positions[i] + 1;
                     int qo = h * hd;
                     int ko = (h / kvMul) * hd;
-                    for (int t = 0; t <= pos; t++) {
-                        float s = 0f;
-                        int kt = t * kvDim + ko;
-                        for (int j = 0; j < hd; j++) s += q[i][qo + j] * keys[kt + j];
-                        scores[t] = s * scale;
-                    }
-                    softmax(scores, pos + 1);
-                    float[] out = att[i];
-                    for (int j = 0; j < hd; j++) out[qo + j] = 0f;
-                    for (int t = 0; t <= pos; t++) {
-                        float a = scores[t];
-                        int vt = t * kvDim + ko;
-                        for (int j = 0; j < hd; j++) out[qo + j] += a * vals[vt + j];
-                    }
+                    Attention.head(q[i], qo, cache, slots[i], layer, ko, hd, count, scale, scores, att[i], qo);
                 }
             });
             lw.wo().matmul(n, att, xb, parallel);

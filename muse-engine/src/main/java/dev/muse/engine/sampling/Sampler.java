@@ -10,6 +10,7 @@ public final class Sampler {
     private final int[] counts;
     private final float[] probs;
     private final int[] order;
+    private final long[] keys;
 
     public Sampler(SamplerOptions options, int vocabSize) {
         this.o = options;
@@ -17,6 +18,7 @@ public final class Sampler {
         this.counts = new int[vocabSize];
         this.probs = new float[vocabSize];
         this.order = new int[vocabSize];
+        this.keys = new long[vocabSize];
     }
 
     public SamplerOptions options() {
@@ -44,8 +46,8 @@ public final class Sampler {
         if (o.topP() < 1f) floor = Math.max(floor, (1f - o.topP()) / Math.max(1, n - 1));
         int m = 0;
         for (int i = 0; i < n; i++) if (probs[i] >= floor) order[m++] = i;
-        sortByProbability(m);
-        if (o.topK() > 0) m = Math.min(m, o.topK());
+        if (o.topK() > 0) m = sortByProbability(m, Math.min(m, o.topK()));
+        else sortByProbability(m, m);
         if (o.topP() < 1f) {
             float cumulative = 0f;
             for (int j = 0; j < m; j++) {
@@ -83,15 +85,43 @@ public final class Sampler {
         }
     }
 
-    private void sortByProbability(int m) {
-        // boxed-free sort: sort (probability, index) packed into longs, descending
-        long[] keys = new long[m];
+    /**
+     * Puts the {@code k} most likely of the {@code m} candidates in {@code order[0..k)}, most likely first, and
+     * returns k. Top-k needs only those k in order: a selection finds them in linear time, then only they are sorted
+     * (a near-flat distribution keeps most of a 128k vocabulary as candidates, and every sequence samples every step).
+     */
+    private int sortByProbability(int m, int k) {
+        // (probability, index) packed into longs: probabilities are non-negative, so bit order is value order, and
+        // the index makes every key distinct (ties go to the lower token id, as a stable sort would)
         for (int j = 0; j < m; j++) {
-            int bits = Float.floatToIntBits(probs[order[j]]); // probabilities are non-negative: bit order = value order
+            int bits = Float.floatToIntBits(probs[order[j]]);
             keys[j] = ((long) bits << 32) | (0xffffffffL & ~order[j]);
         }
-        Arrays.sort(keys);
-        for (int j = 0; j < m; j++) order[j] = ~(int) keys[m - 1 - j];
+        if (k < m) select(keys, 0, m, m - k);
+        Arrays.sort(keys, m - k, m);
+        for (int j = 0; j < k; j++) order[j] = ~(int) keys[m - 1 - j];
+        return k;
+    }
+
+    /** Rearranges {@code a[from, to)} (distinct values) so that {@code a[nth]} and all after it are its largest. */
+    static void select(long[] a, int from, int to, int nth) {
+        int lo = from, hi = to - 1;
+        while (hi > lo) {
+            long pivot = a[(lo + hi) >>> 1];
+            int i = lo, j = hi;
+            while (i <= j) {
+                while (a[i] < pivot) i++;
+                while (a[j] > pivot) j--;
+                if (i <= j) {
+                    long t = a[i];
+                    a[i++] = a[j];
+                    a[j--] = t;
+                }
+            }
+            if (nth <= j) hi = j;
+            else if (nth >= i) lo = i;
+            else return;
+        }
     }
 
     private static float maxOf(float[] a) {

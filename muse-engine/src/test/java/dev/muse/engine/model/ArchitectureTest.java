@@ -17,7 +17,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * plainly below (its own RoPE pairing, biases and q/k norms), on random-weight GGUF files from our writer.
  */
 class ArchitectureTest {
-    static final int[] PROMPT = {1, 17, 300, 42, 5, 99, 260, 7};
+    /** 40 positions: attention crosses a KV block boundary ({@link KvCache#BLOCK} = 32). */
+    static final int[] PROMPT = java.util.stream.IntStream.range(0, 40).map(i -> new int[] {1, 17, 300, 42, 5, 99, 260, 7}[i % 8] + i / 8).toArray();
 
     @TempDir
     Path tmp;

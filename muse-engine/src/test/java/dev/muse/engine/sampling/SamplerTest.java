@@ -76,4 +76,38 @@ class SamplerTest {
         assertThatThrownBy(() -> opts(-1f, 0, 1f, 0f, 1f, 0f, 0)).hasMessageContaining("temperature must be between 0 and 10");
         assertThatThrownBy(() -> opts(1f, 0, 0f, 0f, 1f, 0f, 0)).hasMessageContaining("top-p must be in (0, 1]");
     }
+
+    @Test
+    void top_k_over_a_near_flat_large_vocabulary_should_keep_exactly_the_k_most_likely_tokens() {
+        int vocab = 50_000;
+        java.util.SplittableRandom r = new java.util.SplittableRandom(5);
+        float[] logits = new float[vocab];
+        for (int i = 0; i < vocab; i++) logits[i] = (float) r.nextDouble(0, 0.01); // every token survives min-p
+        Integer[] ids = new Integer[vocab];
+        for (int i = 0; i < vocab; i++) ids[i] = i;
+        java.util.Arrays.sort(ids, (a, b) -> Float.compare(logits[b], logits[a]));
+        java.util.Set<Integer> top = new java.util.HashSet<>(java.util.List.of(ids).subList(0, 7));
+        Sampler s = new Sampler(opts(1f, 7, 1f, 0.05f, 1f, 0f, 9), vocab);
+        java.util.Set<Integer> drawn = new java.util.HashSet<>();
+        for (int i = 0; i < 700; i++) drawn.add(s.sample(logits.clone(), new int[0], 0));
+        assertThat(drawn).isEqualTo(top); // only the top 7, and each of them (p = 1/7 per draw)
+    }
+
+    @Test
+    void selection_should_put_the_largest_values_last() {
+        java.util.SplittableRandom r = new java.util.SplittableRandom(3);
+        for (int round = 0; round < 200; round++) {
+            int n = 1 + r.nextInt(300);
+            long[] a = r.longs(n).distinct().toArray();
+            n = a.length;
+            int nth = r.nextInt(n);
+            long[] sorted = a.clone();
+            java.util.Arrays.sort(sorted);
+            Sampler.select(a, 0, n, nth);
+            assertThat(a[nth]).isEqualTo(sorted[nth]);
+            long[] tail = java.util.Arrays.copyOfRange(a, nth, n);
+            java.util.Arrays.sort(tail);
+            assertThat(tail).containsExactly(java.util.Arrays.copyOfRange(sorted, nth, n));
+        }
+    }
 }
