@@ -132,7 +132,8 @@ for n, v in m["parallel"].items():
     if n == "1":
         continue
     row(f"{n} sequences, aggregate", v["aggregate_tokens_per_s"], n)
-    print(f"{'':<28} {'':>9}   {v['aggregate_tokens_per_s'] / m['gen_tokens_per_s']:5.2f}x muse's single-sequence rate")
+    one = m["parallel"].get("1", {}).get("aggregate_tokens_per_s") or m["gen_tokens_per_s"]
+    print(f"{'':<28} {'':>9}   {v['aggregate_tokens_per_s'] / one:5.2f}x muse's single-sequence rate after the same prompt")
 print(f"streaming read of the file {m['stream_read_gb_per_s']:.1f} GB/s; generation reads {m['gen_read_gb_per_s']:.1f} GB/s "
       f"= {100 * m['bandwidth_fraction']:.0f}% of it ({m['weight_bytes_per_token'] / 1e6:.0f} MB of weights per token)")
 print("muse json: " + json.dumps(m))

@@ -3,7 +3,17 @@ package dev.muse.engine.tensor;
 import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
+
+import static jdk.incubator.vector.VectorOperators.ADD;
+import static jdk.incubator.vector.VectorOperators.ASHR;
+import static jdk.incubator.vector.VectorOperators.B2S;
+import static jdk.incubator.vector.VectorOperators.I2F;
+import static jdk.incubator.vector.VectorOperators.LSHL;
+import static jdk.incubator.vector.VectorOperators.S2F;
 
 /**
  * Super-blocks of 256 (ggml's block_q5_K): half {@code d}, half {@code dmin}, 12 bytes of scales/mins packed as in
@@ -40,6 +50,213 @@ public final class Q5_KTensor extends Tensor {
                 int h = data.get(I8, qh + l) & 0xff;
                 out[off + 64 * g + l] = d1 * ((q & 0x0f) | (((h >>> (2 * g)) & 1) << 4)) - m1;
                 out[off + 64 * g + 32 + l] = d2 * ((q >>> 4) | (((h >>> (2 * g + 1)) & 1) << 4)) - m2;
+            }
+        }
+    }
+
+    // Fixed 256-bit species (private copies: the shared ones in Tensor are being reworked): correct and native on
+    // AVX2 as well as AVX-512, where the preferred species would be 512 bits.
+    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
+    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
+    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
+
+    @Override
+    boolean integerDot() {
+        return true;
+    }
+
+    @Override
+    void dotQ8(int row, Q8Activations[] xs, int n, float[][] outs) {
+        int i = 0;
+        for (; i + 4 <= n; i += 4) dot4(row, xs, i, outs);
+        for (; i < n; i++) outs[i][row] = dot1(row, xs[i]);
+    }
+
+    /**
+     * Σ over 32-element groups of d·scale·dx·Σ(q·xq) − dmin·min·dx·Σxq: the 5-bit values (0..31) rebuilt on 16-bit
+     * lanes and multiplied by the 8-bit activations; four products (≤ 4·31·127) fit in a 16-bit lane before the
+     * pair sum {@code (v + (v << 16)) >> 16}; the minimum through the activations' block sums. Everything inline:
+     * C2 does not inline helpers this size, and a vector passed to a call is boxed.
+     */
+    private float dot1(int row, Q8Activations x) {
+        int blocks = cols / BLOCK;
+        long at = (long) row * blocks * BYTES;
+        int[] sm = new int[16];
+        FloatVector acc = FloatVector.zero(F256);
+        float minSum = 0f;
+        for (int b = 0; b < blocks; b++, at += BYTES) {
+            float d = f16(data, at);
+            float dmin = f16(data, at + 2);
+            {
+                // the 6-bit scales and mins (as Q4_K packs them) from one 8-byte and one 4-byte read, inline: a call here
+                // would force the live vectors out of registers
+                long lo = data.get(I64_LE, at + 4);
+                int hi = data.get(I32_LE, at + 12);
+                for (int j = 0; j < 4; j++) {
+                    int bj = (int) (lo >>> (8 * j)) & 0xff;
+                    int bj4 = (int) (lo >>> (8 * j + 32)) & 0xff;
+                    int bj8 = (hi >>> (8 * j)) & 0xff;
+                    sm[j] = bj & 63;
+                    sm[8 + j] = bj4 & 63;
+                    sm[4 + j] = (bj8 & 0x0f) | ((bj >>> 6) << 4);
+                    sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
+                }
+            }
+            ShortVector hb0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 16, LE).convertShape(B2S, S256, 0);
+            ShortVector hb1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 32, LE).convertShape(B2S, S256, 0);
+            long qs = at + 48;
+            for (int g = 0; g < 4; g++) {
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g, LE).convertShape(B2S, S256, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g + 16, LE).convertShape(B2S, S256, 0);
+                // bits 2g and 2g+1 of qh are at bits 0 and 1 of hb after g shifts by two; the masks drop the sign extension
+                ShortVector l0 = w0.and((short) 0x0f).or(hb0.lanewise(LSHL, 4).and((short) 0x10));
+                ShortVector l1 = w1.and((short) 0x0f).or(hb1.lanewise(LSHL, 4).and((short) 0x10));
+                ShortVector h0 = w0.lanewise(ASHR, 4).and((short) 0x0f).or(hb0.lanewise(LSHL, 3).and((short) 0x10));
+                ShortVector h1 = w1.lanewise(ASHR, 4).and((short) 0x0f).or(hb1.lanewise(LSHL, 3).and((short) 0x10));
+                hb0 = hb0.lanewise(ASHR, 2);
+                hb1 = hb1.lanewise(ASHR, 2);
+                float dl = d * sm[2 * g], dh = d * sm[2 * g + 1];
+                float ml = dmin * sm[8 + 2 * g], mh = dmin * sm[9 + 2 * g];
+                int blo = b * 8 + 2 * g; // the activation block (of 32) of the low nibbles; +1 for the high ones
+                int xi = blo * 32;
+                IntVector pl = l0.mul(ShortVector.fromArray(S256, x.q, xi)).add(l1.mul(ShortVector.fromArray(S256, x.q, xi + 16))).reinterpretAsInts();
+                IntVector ph = h0.mul(ShortVector.fromArray(S256, x.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S256, x.q, xi + 48))).reinterpretAsInts();
+                FloatVector fl = (FloatVector) pl.add(pl.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                FloatVector fh = (FloatVector) ph.add(ph.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                acc = acc.add(fl.fma(FloatVector.broadcast(F256, dl * x.d[blo]), fh.mul(FloatVector.broadcast(F256, dh * x.d[blo + 1]))));
+                minSum += ml * x.d[blo] * x.sums[blo] + mh * x.d[blo + 1] * x.sums[blo + 1];
+            }
+        }
+        return acc.reduceLanes(ADD) - minSum;
+    }
+
+    /** Four vectors per weight unpack; each vector's arithmetic is exactly {@link #dot1}'s (same text). */
+    private void dot4(int row, Q8Activations[] xs, int o, float[][] outs) {
+        int blocks = cols / BLOCK;
+        long at = (long) row * blocks * BYTES;
+        int[] sm = new int[16];
+        Q8Activations x0 = xs[o], x1 = xs[o + 1], x2 = xs[o + 2], x3 = xs[o + 3];
+        FloatVector acc0 = FloatVector.zero(F256), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;
+        for (int b = 0; b < blocks; b++, at += BYTES) {
+            float d = f16(data, at);
+            float dmin = f16(data, at + 2);
+            {
+                // the 6-bit scales and mins (as Q4_K packs them) from one 8-byte and one 4-byte read, inline: a call here
+                // would force the live vectors out of registers
+                long lo = data.get(I64_LE, at + 4);
+                int hi = data.get(I32_LE, at + 12);
+                for (int j = 0; j < 4; j++) {
+                    int bj = (int) (lo >>> (8 * j)) & 0xff;
+                    int bj4 = (int) (lo >>> (8 * j + 32)) & 0xff;
+                    int bj8 = (hi >>> (8 * j)) & 0xff;
+                    sm[j] = bj & 63;
+                    sm[8 + j] = bj4 & 63;
+                    sm[4 + j] = (bj8 & 0x0f) | ((bj >>> 6) << 4);
+                    sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
+                }
+            }
+            ShortVector hb0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 16, LE).convertShape(B2S, S256, 0);
+            ShortVector hb1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 32, LE).convertShape(B2S, S256, 0);
+            long qs = at + 48;
+            for (int g = 0; g < 4; g++) {
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g, LE).convertShape(B2S, S256, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g + 16, LE).convertShape(B2S, S256, 0);
+                // bits 2g and 2g+1 of qh are at bits 0 and 1 of hb after g shifts by two; the masks drop the sign extension
+                ShortVector l0 = w0.and((short) 0x0f).or(hb0.lanewise(LSHL, 4).and((short) 0x10));
+                ShortVector l1 = w1.and((short) 0x0f).or(hb1.lanewise(LSHL, 4).and((short) 0x10));
+                ShortVector h0 = w0.lanewise(ASHR, 4).and((short) 0x0f).or(hb0.lanewise(LSHL, 3).and((short) 0x10));
+                ShortVector h1 = w1.lanewise(ASHR, 4).and((short) 0x0f).or(hb1.lanewise(LSHL, 3).and((short) 0x10));
+                hb0 = hb0.lanewise(ASHR, 2);
+                hb1 = hb1.lanewise(ASHR, 2);
+                float dl = d * sm[2 * g], dh = d * sm[2 * g + 1];
+                float ml = dmin * sm[8 + 2 * g], mh = dmin * sm[9 + 2 * g];
+                int blo = b * 8 + 2 * g; // the activation block (of 32) of the low nibbles; +1 for the high ones
+                int xi = blo * 32;
+                IntVector pl_0 = l0.mul(ShortVector.fromArray(S256, x0.q, xi)).add(l1.mul(ShortVector.fromArray(S256, x0.q, xi + 16))).reinterpretAsInts();
+                IntVector ph_0 = h0.mul(ShortVector.fromArray(S256, x0.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S256, x0.q, xi + 48))).reinterpretAsInts();
+                FloatVector fl_0 = (FloatVector) pl_0.add(pl_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                FloatVector fh_0 = (FloatVector) ph_0.add(ph_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                acc0 = acc0.add(fl_0.fma(FloatVector.broadcast(F256, dl * x0.d[blo]), fh_0.mul(FloatVector.broadcast(F256, dh * x0.d[blo + 1]))));
+                m0 += ml * x0.d[blo] * x0.sums[blo] + mh * x0.d[blo + 1] * x0.sums[blo + 1];
+                IntVector pl_1 = l0.mul(ShortVector.fromArray(S256, x1.q, xi)).add(l1.mul(ShortVector.fromArray(S256, x1.q, xi + 16))).reinterpretAsInts();
+                IntVector ph_1 = h0.mul(ShortVector.fromArray(S256, x1.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S256, x1.q, xi + 48))).reinterpretAsInts();
+                FloatVector fl_1 = (FloatVector) pl_1.add(pl_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                FloatVector fh_1 = (FloatVector) ph_1.add(ph_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                acc1 = acc1.add(fl_1.fma(FloatVector.broadcast(F256, dl * x1.d[blo]), fh_1.mul(FloatVector.broadcast(F256, dh * x1.d[blo + 1]))));
+                m1 += ml * x1.d[blo] * x1.sums[blo] + mh * x1.d[blo + 1] * x1.sums[blo + 1];
+                IntVector pl_2 = l0.mul(ShortVector.fromArray(S256, x2.q, xi)).add(l1.mul(ShortVector.fromArray(S256, x2.q, xi + 16))).reinterpretAsInts();
+                IntVector ph_2 = h0.mul(ShortVector.fromArray(S256, x2.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S256, x2.q, xi + 48))).reinterpretAsInts();
+                FloatVector fl_2 = (FloatVector) pl_2.add(pl_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                FloatVector fh_2 = (FloatVector) ph_2.add(ph_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                acc2 = acc2.add(fl_2.fma(FloatVector.broadcast(F256, dl * x2.d[blo]), fh_2.mul(FloatVector.broadcast(F256, dh * x2.d[blo + 1]))));
+                m2 += ml * x2.d[blo] * x2.sums[blo] + mh * x2.d[blo + 1] * x2.sums[blo + 1];
+                IntVector pl_3 = l0.mul(ShortVector.fromArray(S256, x3.q, xi)).add(l1.mul(ShortVector.fromArray(S256, x3.q, xi + 16))).reinterpretAsInts();
+                IntVector ph_3 = h0.mul(ShortVector.fromArray(S256, x3.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S256, x3.q, xi + 48))).reinterpretAsInts();
+                FloatVector fl_3 = (FloatVector) pl_3.add(pl_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                FloatVector fh_3 = (FloatVector) ph_3.add(ph_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                acc3 = acc3.add(fl_3.fma(FloatVector.broadcast(F256, dl * x3.d[blo]), fh_3.mul(FloatVector.broadcast(F256, dh * x3.d[blo + 1]))));
+                m3 += ml * x3.d[blo] * x3.sums[blo] + mh * x3.d[blo + 1] * x3.sums[blo + 1];
+            }
+        }
+        outs[o][row] = acc0.reduceLanes(ADD) - m0;
+        outs[o + 1][row] = acc1.reduceLanes(ADD) - m1;
+        outs[o + 2][row] = acc2.reduceLanes(ADD) - m2;
+        outs[o + 3][row] = acc3.reduceLanes(ADD) - m3;
+    }
+
+    /**
+     * Vector unpacking for the prompt kernel ({@link Tensor#matmul} with many vectors): the same values as
+     * {@link #dequantizeBlock}, {@code (d·scale)·q − dmin·min} rounded the same way (a multiply, then a subtract).
+     */
+    @Override
+    void unpackRow(int row, float[] out) {
+        if (!INT_OK) {
+            super.unpackRow(row, out);
+            return;
+        }
+        int blocks = cols / BLOCK;
+        long at = (long) row * blocks * BYTES;
+        int[] sm = new int[16];
+        for (int b = 0; b < blocks; b++, at += BYTES) {
+            float d = f16(data, at);
+            float dmin = f16(data, at + 2);
+            {
+                long lo = data.get(I64_LE, at + 4);
+                int hi = data.get(I32_LE, at + 12);
+                for (int j = 0; j < 4; j++) {
+                    int bj = (int) (lo >>> (8 * j)) & 0xff;
+                    int bj4 = (int) (lo >>> (8 * j + 32)) & 0xff;
+                    int bj8 = (hi >>> (8 * j)) & 0xff;
+                    sm[j] = bj & 63;
+                    sm[8 + j] = bj4 & 63;
+                    sm[4 + j] = (bj8 & 0x0f) | ((bj >>> 6) << 4);
+                    sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
+                }
+            }
+            ShortVector hb0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 16, LE).convertShape(B2S, S256, 0);
+            ShortVector hb1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 32, LE).convertShape(B2S, S256, 0);
+            long qs = at + 48;
+            for (int g = 0; g < 4; g++) {
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g, LE).convertShape(B2S, S256, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g + 16, LE).convertShape(B2S, S256, 0);
+                ShortVector l0 = w0.and((short) 0x0f).or(hb0.lanewise(LSHL, 4).and((short) 0x10));
+                ShortVector l1 = w1.and((short) 0x0f).or(hb1.lanewise(LSHL, 4).and((short) 0x10));
+                ShortVector h0 = w0.lanewise(ASHR, 4).and((short) 0x0f).or(hb0.lanewise(LSHL, 3).and((short) 0x10));
+                ShortVector h1 = w1.lanewise(ASHR, 4).and((short) 0x0f).or(hb1.lanewise(LSHL, 3).and((short) 0x10));
+                hb0 = hb0.lanewise(ASHR, 2);
+                hb1 = hb1.lanewise(ASHR, 2);
+                FloatVector dl = FloatVector.broadcast(F256, d * sm[2 * g]), dh = FloatVector.broadcast(F256, d * sm[2 * g + 1]);
+                FloatVector ml = FloatVector.broadcast(F256, dmin * sm[8 + 2 * g]), mh = FloatVector.broadcast(F256, dmin * sm[9 + 2 * g]);
+                int o = b * BLOCK + 64 * g;
+                ((FloatVector) l0.convertShape(S2F, F256, 0)).mul(dl).sub(ml).intoArray(out, o);
+                ((FloatVector) l0.convertShape(S2F, F256, 1)).mul(dl).sub(ml).intoArray(out, o + 8);
+                ((FloatVector) l1.convertShape(S2F, F256, 0)).mul(dl).sub(ml).intoArray(out, o + 16);
+                ((FloatVector) l1.convertShape(S2F, F256, 1)).mul(dl).sub(ml).intoArray(out, o + 24);
+                ((FloatVector) h0.convertShape(S2F, F256, 0)).mul(dh).sub(mh).intoArray(out, o + 32);
+                ((FloatVector) h0.convertShape(S2F, F256, 1)).mul(dh).sub(mh).intoArray(out, o + 40);
+                ((FloatVector) h1.convertShape(S2F, F256, 0)).mul(dh).sub(mh).intoArray(out, o + 48);
+                ((FloatVector) h1.convertShape(S2F, F256, 1)).mul(dh).sub(mh).intoArray(out, o + 56);
             }
         }
     }
