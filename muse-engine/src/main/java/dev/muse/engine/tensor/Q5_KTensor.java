@@ -6,7 +6,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
@@ -54,12 +53,6 @@ public final class Q5_KTensor extends Tensor {
         }
     }
 
-    // Fixed 256-bit species (private copies: the shared ones in Tensor are being reworked): correct and native on
-    // AVX2 as well as AVX-512, where the preferred species would be 512 bits.
-    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
-
     @Override
     boolean integerDot() {
         return true;
@@ -82,7 +75,7 @@ public final class Q5_KTensor extends Tensor {
         int blocks = cols / BLOCK;
         long at = (long) row * blocks * BYTES;
         int[] sm = new int[16];
-        FloatVector acc = FloatVector.zero(F256);
+        FloatVector acc = FloatVector.zero(F8);
         float minSum = 0f;
         for (int b = 0; b < blocks; b++, at += BYTES) {
             float d = f16(data, at);
@@ -102,12 +95,12 @@ public final class Q5_KTensor extends Tensor {
                     sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
                 }
             }
-            ShortVector hb0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 16, LE).convertShape(B2S, S256, 0);
-            ShortVector hb1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 32, LE).convertShape(B2S, S256, 0);
+            ShortVector hb0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 16, LE).convertShape(B2S, S, 0);
+            ShortVector hb1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 32, LE).convertShape(B2S, S, 0);
             long qs = at + 48;
             for (int g = 0; g < 4; g++) {
-                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g, LE).convertShape(B2S, S256, 0);
-                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g + 16, LE).convertShape(B2S, S256, 0);
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, qs + 32 * g, LE).convertShape(B2S, S, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, qs + 32 * g + 16, LE).convertShape(B2S, S, 0);
                 // bits 2g and 2g+1 of qh are at bits 0 and 1 of hb after g shifts by two; the masks drop the sign extension
                 ShortVector l0 = w0.and((short) 0x0f).or(hb0.lanewise(LSHL, 4).and((short) 0x10));
                 ShortVector l1 = w1.and((short) 0x0f).or(hb1.lanewise(LSHL, 4).and((short) 0x10));
@@ -119,11 +112,11 @@ public final class Q5_KTensor extends Tensor {
                 float ml = dmin * sm[8 + 2 * g], mh = dmin * sm[9 + 2 * g];
                 int blo = b * 8 + 2 * g; // the activation block (of 32) of the low nibbles; +1 for the high ones
                 int xi = blo * 32;
-                IntVector pl = l0.mul(ShortVector.fromArray(S256, x.q, xi)).add(l1.mul(ShortVector.fromArray(S256, x.q, xi + 16))).reinterpretAsInts();
-                IntVector ph = h0.mul(ShortVector.fromArray(S256, x.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S256, x.q, xi + 48))).reinterpretAsInts();
+                IntVector pl = l0.mul(ShortVector.fromArray(S, x.q, xi)).add(l1.mul(ShortVector.fromArray(S, x.q, xi + 16))).reinterpretAsInts();
+                IntVector ph = h0.mul(ShortVector.fromArray(S, x.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x.q, xi + 48))).reinterpretAsInts();
                 FloatVector fl = (FloatVector) pl.add(pl.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                 FloatVector fh = (FloatVector) ph.add(ph.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                acc = acc.add(fl.fma(FloatVector.broadcast(F256, dl * x.d[blo]), fh.mul(FloatVector.broadcast(F256, dh * x.d[blo + 1]))));
+                acc = acc.add(fl.fma(FloatVector.broadcast(F8, dl * x.d[blo]), fh.mul(FloatVector.broadcast(F8, dh * x.d[blo + 1]))));
                 minSum += ml * x.d[blo] * x.sums[blo] + mh * x.d[blo + 1] * x.sums[blo + 1];
             }
         }
@@ -136,7 +129,7 @@ public final class Q5_KTensor extends Tensor {
         long at = (long) row * blocks * BYTES;
         int[] sm = new int[16];
         Q8Activations x0 = xs[o], x1 = xs[o + 1], x2 = xs[o + 2], x3 = xs[o + 3];
-        FloatVector acc0 = FloatVector.zero(F256), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         float m0 = 0f, m1 = 0f, m2 = 0f, m3 = 0f;
         for (int b = 0; b < blocks; b++, at += BYTES) {
             float d = f16(data, at);
@@ -156,12 +149,12 @@ public final class Q5_KTensor extends Tensor {
                     sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
                 }
             }
-            ShortVector hb0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 16, LE).convertShape(B2S, S256, 0);
-            ShortVector hb1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 32, LE).convertShape(B2S, S256, 0);
+            ShortVector hb0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 16, LE).convertShape(B2S, S, 0);
+            ShortVector hb1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 32, LE).convertShape(B2S, S, 0);
             long qs = at + 48;
             for (int g = 0; g < 4; g++) {
-                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g, LE).convertShape(B2S, S256, 0);
-                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g + 16, LE).convertShape(B2S, S256, 0);
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, qs + 32 * g, LE).convertShape(B2S, S, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, qs + 32 * g + 16, LE).convertShape(B2S, S, 0);
                 // bits 2g and 2g+1 of qh are at bits 0 and 1 of hb after g shifts by two; the masks drop the sign extension
                 ShortVector l0 = w0.and((short) 0x0f).or(hb0.lanewise(LSHL, 4).and((short) 0x10));
                 ShortVector l1 = w1.and((short) 0x0f).or(hb1.lanewise(LSHL, 4).and((short) 0x10));
@@ -173,29 +166,29 @@ public final class Q5_KTensor extends Tensor {
                 float ml = dmin * sm[8 + 2 * g], mh = dmin * sm[9 + 2 * g];
                 int blo = b * 8 + 2 * g; // the activation block (of 32) of the low nibbles; +1 for the high ones
                 int xi = blo * 32;
-                IntVector pl_0 = l0.mul(ShortVector.fromArray(S256, x0.q, xi)).add(l1.mul(ShortVector.fromArray(S256, x0.q, xi + 16))).reinterpretAsInts();
-                IntVector ph_0 = h0.mul(ShortVector.fromArray(S256, x0.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S256, x0.q, xi + 48))).reinterpretAsInts();
+                IntVector pl_0 = l0.mul(ShortVector.fromArray(S, x0.q, xi)).add(l1.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
+                IntVector ph_0 = h0.mul(ShortVector.fromArray(S, x0.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x0.q, xi + 48))).reinterpretAsInts();
                 FloatVector fl_0 = (FloatVector) pl_0.add(pl_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                 FloatVector fh_0 = (FloatVector) ph_0.add(ph_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                acc0 = acc0.add(fl_0.fma(FloatVector.broadcast(F256, dl * x0.d[blo]), fh_0.mul(FloatVector.broadcast(F256, dh * x0.d[blo + 1]))));
+                acc0 = acc0.add(fl_0.fma(FloatVector.broadcast(F8, dl * x0.d[blo]), fh_0.mul(FloatVector.broadcast(F8, dh * x0.d[blo + 1]))));
                 m0 += ml * x0.d[blo] * x0.sums[blo] + mh * x0.d[blo + 1] * x0.sums[blo + 1];
-                IntVector pl_1 = l0.mul(ShortVector.fromArray(S256, x1.q, xi)).add(l1.mul(ShortVector.fromArray(S256, x1.q, xi + 16))).reinterpretAsInts();
-                IntVector ph_1 = h0.mul(ShortVector.fromArray(S256, x1.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S256, x1.q, xi + 48))).reinterpretAsInts();
+                IntVector pl_1 = l0.mul(ShortVector.fromArray(S, x1.q, xi)).add(l1.mul(ShortVector.fromArray(S, x1.q, xi + 16))).reinterpretAsInts();
+                IntVector ph_1 = h0.mul(ShortVector.fromArray(S, x1.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x1.q, xi + 48))).reinterpretAsInts();
                 FloatVector fl_1 = (FloatVector) pl_1.add(pl_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                 FloatVector fh_1 = (FloatVector) ph_1.add(ph_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                acc1 = acc1.add(fl_1.fma(FloatVector.broadcast(F256, dl * x1.d[blo]), fh_1.mul(FloatVector.broadcast(F256, dh * x1.d[blo + 1]))));
+                acc1 = acc1.add(fl_1.fma(FloatVector.broadcast(F8, dl * x1.d[blo]), fh_1.mul(FloatVector.broadcast(F8, dh * x1.d[blo + 1]))));
                 m1 += ml * x1.d[blo] * x1.sums[blo] + mh * x1.d[blo + 1] * x1.sums[blo + 1];
-                IntVector pl_2 = l0.mul(ShortVector.fromArray(S256, x2.q, xi)).add(l1.mul(ShortVector.fromArray(S256, x2.q, xi + 16))).reinterpretAsInts();
-                IntVector ph_2 = h0.mul(ShortVector.fromArray(S256, x2.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S256, x2.q, xi + 48))).reinterpretAsInts();
+                IntVector pl_2 = l0.mul(ShortVector.fromArray(S, x2.q, xi)).add(l1.mul(ShortVector.fromArray(S, x2.q, xi + 16))).reinterpretAsInts();
+                IntVector ph_2 = h0.mul(ShortVector.fromArray(S, x2.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x2.q, xi + 48))).reinterpretAsInts();
                 FloatVector fl_2 = (FloatVector) pl_2.add(pl_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                 FloatVector fh_2 = (FloatVector) ph_2.add(ph_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                acc2 = acc2.add(fl_2.fma(FloatVector.broadcast(F256, dl * x2.d[blo]), fh_2.mul(FloatVector.broadcast(F256, dh * x2.d[blo + 1]))));
+                acc2 = acc2.add(fl_2.fma(FloatVector.broadcast(F8, dl * x2.d[blo]), fh_2.mul(FloatVector.broadcast(F8, dh * x2.d[blo + 1]))));
                 m2 += ml * x2.d[blo] * x2.sums[blo] + mh * x2.d[blo + 1] * x2.sums[blo + 1];
-                IntVector pl_3 = l0.mul(ShortVector.fromArray(S256, x3.q, xi)).add(l1.mul(ShortVector.fromArray(S256, x3.q, xi + 16))).reinterpretAsInts();
-                IntVector ph_3 = h0.mul(ShortVector.fromArray(S256, x3.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S256, x3.q, xi + 48))).reinterpretAsInts();
+                IntVector pl_3 = l0.mul(ShortVector.fromArray(S, x3.q, xi)).add(l1.mul(ShortVector.fromArray(S, x3.q, xi + 16))).reinterpretAsInts();
+                IntVector ph_3 = h0.mul(ShortVector.fromArray(S, x3.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x3.q, xi + 48))).reinterpretAsInts();
                 FloatVector fl_3 = (FloatVector) pl_3.add(pl_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                 FloatVector fh_3 = (FloatVector) ph_3.add(ph_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                acc3 = acc3.add(fl_3.fma(FloatVector.broadcast(F256, dl * x3.d[blo]), fh_3.mul(FloatVector.broadcast(F256, dh * x3.d[blo + 1]))));
+                acc3 = acc3.add(fl_3.fma(FloatVector.broadcast(F8, dl * x3.d[blo]), fh_3.mul(FloatVector.broadcast(F8, dh * x3.d[blo + 1]))));
                 m3 += ml * x3.d[blo] * x3.sums[blo] + mh * x3.d[blo + 1] * x3.sums[blo + 1];
             }
         }
@@ -234,29 +227,29 @@ public final class Q5_KTensor extends Tensor {
                     sm[12 + j] = (bj8 >>> 4) | ((bj4 >>> 6) << 4);
                 }
             }
-            ShortVector hb0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 16, LE).convertShape(B2S, S256, 0);
-            ShortVector hb1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 32, LE).convertShape(B2S, S256, 0);
+            ShortVector hb0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 16, LE).convertShape(B2S, S, 0);
+            ShortVector hb1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 32, LE).convertShape(B2S, S, 0);
             long qs = at + 48;
             for (int g = 0; g < 4; g++) {
-                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g, LE).convertShape(B2S, S256, 0);
-                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B128, data, qs + 32 * g + 16, LE).convertShape(B2S, S256, 0);
+                ShortVector w0 = (ShortVector) ByteVector.fromMemorySegment(B16, data, qs + 32 * g, LE).convertShape(B2S, S, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromMemorySegment(B16, data, qs + 32 * g + 16, LE).convertShape(B2S, S, 0);
                 ShortVector l0 = w0.and((short) 0x0f).or(hb0.lanewise(LSHL, 4).and((short) 0x10));
                 ShortVector l1 = w1.and((short) 0x0f).or(hb1.lanewise(LSHL, 4).and((short) 0x10));
                 ShortVector h0 = w0.lanewise(ASHR, 4).and((short) 0x0f).or(hb0.lanewise(LSHL, 3).and((short) 0x10));
                 ShortVector h1 = w1.lanewise(ASHR, 4).and((short) 0x0f).or(hb1.lanewise(LSHL, 3).and((short) 0x10));
                 hb0 = hb0.lanewise(ASHR, 2);
                 hb1 = hb1.lanewise(ASHR, 2);
-                FloatVector dl = FloatVector.broadcast(F256, d * sm[2 * g]), dh = FloatVector.broadcast(F256, d * sm[2 * g + 1]);
-                FloatVector ml = FloatVector.broadcast(F256, dmin * sm[8 + 2 * g]), mh = FloatVector.broadcast(F256, dmin * sm[9 + 2 * g]);
+                FloatVector dl = FloatVector.broadcast(F8, d * sm[2 * g]), dh = FloatVector.broadcast(F8, d * sm[2 * g + 1]);
+                FloatVector ml = FloatVector.broadcast(F8, dmin * sm[8 + 2 * g]), mh = FloatVector.broadcast(F8, dmin * sm[9 + 2 * g]);
                 int o = b * BLOCK + 64 * g;
-                ((FloatVector) l0.convertShape(S2F, F256, 0)).mul(dl).sub(ml).intoArray(out, o);
-                ((FloatVector) l0.convertShape(S2F, F256, 1)).mul(dl).sub(ml).intoArray(out, o + 8);
-                ((FloatVector) l1.convertShape(S2F, F256, 0)).mul(dl).sub(ml).intoArray(out, o + 16);
-                ((FloatVector) l1.convertShape(S2F, F256, 1)).mul(dl).sub(ml).intoArray(out, o + 24);
-                ((FloatVector) h0.convertShape(S2F, F256, 0)).mul(dh).sub(mh).intoArray(out, o + 32);
-                ((FloatVector) h0.convertShape(S2F, F256, 1)).mul(dh).sub(mh).intoArray(out, o + 40);
-                ((FloatVector) h1.convertShape(S2F, F256, 0)).mul(dh).sub(mh).intoArray(out, o + 48);
-                ((FloatVector) h1.convertShape(S2F, F256, 1)).mul(dh).sub(mh).intoArray(out, o + 56);
+                ((FloatVector) l0.convertShape(S2F, F8, 0)).mul(dl).sub(ml).intoArray(out, o);
+                ((FloatVector) l0.convertShape(S2F, F8, 1)).mul(dl).sub(ml).intoArray(out, o + 8);
+                ((FloatVector) l1.convertShape(S2F, F8, 0)).mul(dl).sub(ml).intoArray(out, o + 16);
+                ((FloatVector) l1.convertShape(S2F, F8, 1)).mul(dl).sub(ml).intoArray(out, o + 24);
+                ((FloatVector) h0.convertShape(S2F, F8, 0)).mul(dh).sub(mh).intoArray(out, o + 32);
+                ((FloatVector) h0.convertShape(S2F, F8, 1)).mul(dh).sub(mh).intoArray(out, o + 40);
+                ((FloatVector) h1.convertShape(S2F, F8, 0)).mul(dh).sub(mh).intoArray(out, o + 48);
+                ((FloatVector) h1.convertShape(S2F, F8, 1)).mul(dh).sub(mh).intoArray(out, o + 56);
             }
         }
     }

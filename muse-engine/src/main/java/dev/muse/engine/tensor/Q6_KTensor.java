@@ -6,7 +6,6 @@ import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
-import jdk.incubator.vector.VectorSpecies;
 
 import static jdk.incubator.vector.VectorOperators.ADD;
 import static jdk.incubator.vector.VectorOperators.ASHR;
@@ -57,12 +56,6 @@ public final class Q6_KTensor extends Tensor {
         }
     }
 
-    // Fixed 256-bit species (private copies: the shared ones in Tensor are being reworked): correct and native on
-    // AVX2 as well as AVX-512, where the preferred species would be 512 bits.
-    private static final VectorSpecies<Byte> B128 = ByteVector.SPECIES_128;
-    private static final VectorSpecies<Short> S256 = ShortVector.SPECIES_256;
-    private static final VectorSpecies<Float> F256 = FloatVector.SPECIES_256;
-
     @Override
     boolean integerDot() {
         return true;
@@ -89,7 +82,7 @@ public final class Q6_KTensor extends Tensor {
     private float dot1(int row, Q8Activations x) {
         int blocks = cols / BLOCK;
         long at = (long) row * blocks * BYTES;
-        FloatVector acc = FloatVector.zero(F256);
+        FloatVector acc = FloatVector.zero(F8);
         for (int b = 0; b < blocks; b++, at += BYTES) {
             float d = f16(data, at + 208);
             long scLo = data.get(I64_LE, at + 192), scHi = data.get(I64_LE, at + 200);
@@ -97,9 +90,9 @@ public final class Q6_KTensor extends Tensor {
                 long sc = h == 0 ? scLo : scHi;
                 for (int l0 = 0; l0 < 32; l0 += 16) {
                     long ql = at + 64 * h + l0;
-                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B128, data, ql, LE).convertShape(B2S, S256, 0);
-                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B128, data, ql + 32, LE).convertShape(B2S, S256, 0);
-                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 128 + 32 * h + l0, LE).convertShape(B2S, S256, 0);
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql, LE).convertShape(B2S, S, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + 32, LE).convertShape(B2S, S, 0);
+                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 128 + 32 * h + l0, LE).convertShape(B2S, S, 0);
                     ShortVector q1 = a.and((short) 0x0f).or(hb.and((short) 0x03).lanewise(LSHL, 4)).sub((short) 32);
                     ShortVector q2 = c.and((short) 0x0f).or(hb.and((short) 0x0c).lanewise(LSHL, 2)).sub((short) 32);
                     ShortVector q3 = a.lanewise(ASHR, 4).and((short) 0x0f).or(hb.and((short) 0x30)).sub((short) 32);
@@ -109,16 +102,16 @@ public final class Q6_KTensor extends Tensor {
                     float ds3 = d * (byte) (sc >>> (s + 32)), ds4 = d * (byte) (sc >>> (s + 48));
                     int blk = b * 8 + 4 * h;
                     int xi = blk * 32 + l0;
-                    IntVector p1 = q1.mul(ShortVector.fromArray(S256, x.q, xi)).reinterpretAsInts();
-                    IntVector p2 = q2.mul(ShortVector.fromArray(S256, x.q, xi + 32)).reinterpretAsInts();
-                    IntVector p3 = q3.mul(ShortVector.fromArray(S256, x.q, xi + 64)).reinterpretAsInts();
-                    IntVector p4 = q4.mul(ShortVector.fromArray(S256, x.q, xi + 96)).reinterpretAsInts();
+                    IntVector p1 = q1.mul(ShortVector.fromArray(S, x.q, xi)).reinterpretAsInts();
+                    IntVector p2 = q2.mul(ShortVector.fromArray(S, x.q, xi + 32)).reinterpretAsInts();
+                    IntVector p3 = q3.mul(ShortVector.fromArray(S, x.q, xi + 64)).reinterpretAsInts();
+                    IntVector p4 = q4.mul(ShortVector.fromArray(S, x.q, xi + 96)).reinterpretAsInts();
                     FloatVector f1 = (FloatVector) p1.add(p1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f2 = (FloatVector) p2.add(p2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f3 = (FloatVector) p3.add(p3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f4 = (FloatVector) p4.add(p4.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector t = f1.fma(FloatVector.broadcast(F256, ds1 * x.d[blk]), f2.mul(FloatVector.broadcast(F256, ds2 * x.d[blk + 1])));
-                    FloatVector u = f3.fma(FloatVector.broadcast(F256, ds3 * x.d[blk + 2]), f4.mul(FloatVector.broadcast(F256, ds4 * x.d[blk + 3])));
+                    FloatVector t = f1.fma(FloatVector.broadcast(F8, ds1 * x.d[blk]), f2.mul(FloatVector.broadcast(F8, ds2 * x.d[blk + 1])));
+                    FloatVector u = f3.fma(FloatVector.broadcast(F8, ds3 * x.d[blk + 2]), f4.mul(FloatVector.broadcast(F8, ds4 * x.d[blk + 3])));
                     acc = acc.add(t.add(u));
                 }
             }
@@ -131,7 +124,7 @@ public final class Q6_KTensor extends Tensor {
         int blocks = cols / BLOCK;
         long at = (long) row * blocks * BYTES;
         Q8Activations x0 = xs[o], x1 = xs[o + 1], x2 = xs[o + 2], x3 = xs[o + 3];
-        FloatVector acc0 = FloatVector.zero(F256), acc1 = acc0, acc2 = acc0, acc3 = acc0;
+        FloatVector acc0 = FloatVector.zero(F8), acc1 = acc0, acc2 = acc0, acc3 = acc0;
         for (int b = 0; b < blocks; b++, at += BYTES) {
             float d = f16(data, at + 208);
             long scLo = data.get(I64_LE, at + 192), scHi = data.get(I64_LE, at + 200);
@@ -139,9 +132,9 @@ public final class Q6_KTensor extends Tensor {
                 long sc = h == 0 ? scLo : scHi;
                 for (int l0 = 0; l0 < 32; l0 += 16) {
                     long ql = at + 64 * h + l0;
-                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B128, data, ql, LE).convertShape(B2S, S256, 0);
-                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B128, data, ql + 32, LE).convertShape(B2S, S256, 0);
-                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 128 + 32 * h + l0, LE).convertShape(B2S, S256, 0);
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql, LE).convertShape(B2S, S, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + 32, LE).convertShape(B2S, S, 0);
+                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 128 + 32 * h + l0, LE).convertShape(B2S, S, 0);
                     ShortVector q1 = a.and((short) 0x0f).or(hb.and((short) 0x03).lanewise(LSHL, 4)).sub((short) 32);
                     ShortVector q2 = c.and((short) 0x0f).or(hb.and((short) 0x0c).lanewise(LSHL, 2)).sub((short) 32);
                     ShortVector q3 = a.lanewise(ASHR, 4).and((short) 0x0f).or(hb.and((short) 0x30)).sub((short) 32);
@@ -151,49 +144,49 @@ public final class Q6_KTensor extends Tensor {
                     float ds3 = d * (byte) (sc >>> (s + 32)), ds4 = d * (byte) (sc >>> (s + 48));
                     int blk = b * 8 + 4 * h;
                     int xi = blk * 32 + l0;
-                    IntVector p1_0 = q1.mul(ShortVector.fromArray(S256, x0.q, xi)).reinterpretAsInts();
-                    IntVector p2_0 = q2.mul(ShortVector.fromArray(S256, x0.q, xi + 32)).reinterpretAsInts();
-                    IntVector p3_0 = q3.mul(ShortVector.fromArray(S256, x0.q, xi + 64)).reinterpretAsInts();
-                    IntVector p4_0 = q4.mul(ShortVector.fromArray(S256, x0.q, xi + 96)).reinterpretAsInts();
+                    IntVector p1_0 = q1.mul(ShortVector.fromArray(S, x0.q, xi)).reinterpretAsInts();
+                    IntVector p2_0 = q2.mul(ShortVector.fromArray(S, x0.q, xi + 32)).reinterpretAsInts();
+                    IntVector p3_0 = q3.mul(ShortVector.fromArray(S, x0.q, xi + 64)).reinterpretAsInts();
+                    IntVector p4_0 = q4.mul(ShortVector.fromArray(S, x0.q, xi + 96)).reinterpretAsInts();
                     FloatVector f1_0 = (FloatVector) p1_0.add(p1_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f2_0 = (FloatVector) p2_0.add(p2_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f3_0 = (FloatVector) p3_0.add(p3_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f4_0 = (FloatVector) p4_0.add(p4_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector t_0 = f1_0.fma(FloatVector.broadcast(F256, ds1 * x0.d[blk]), f2_0.mul(FloatVector.broadcast(F256, ds2 * x0.d[blk + 1])));
-                    FloatVector u_0 = f3_0.fma(FloatVector.broadcast(F256, ds3 * x0.d[blk + 2]), f4_0.mul(FloatVector.broadcast(F256, ds4 * x0.d[blk + 3])));
+                    FloatVector t_0 = f1_0.fma(FloatVector.broadcast(F8, ds1 * x0.d[blk]), f2_0.mul(FloatVector.broadcast(F8, ds2 * x0.d[blk + 1])));
+                    FloatVector u_0 = f3_0.fma(FloatVector.broadcast(F8, ds3 * x0.d[blk + 2]), f4_0.mul(FloatVector.broadcast(F8, ds4 * x0.d[blk + 3])));
                     acc0 = acc0.add(t_0.add(u_0));
-                    IntVector p1_1 = q1.mul(ShortVector.fromArray(S256, x1.q, xi)).reinterpretAsInts();
-                    IntVector p2_1 = q2.mul(ShortVector.fromArray(S256, x1.q, xi + 32)).reinterpretAsInts();
-                    IntVector p3_1 = q3.mul(ShortVector.fromArray(S256, x1.q, xi + 64)).reinterpretAsInts();
-                    IntVector p4_1 = q4.mul(ShortVector.fromArray(S256, x1.q, xi + 96)).reinterpretAsInts();
+                    IntVector p1_1 = q1.mul(ShortVector.fromArray(S, x1.q, xi)).reinterpretAsInts();
+                    IntVector p2_1 = q2.mul(ShortVector.fromArray(S, x1.q, xi + 32)).reinterpretAsInts();
+                    IntVector p3_1 = q3.mul(ShortVector.fromArray(S, x1.q, xi + 64)).reinterpretAsInts();
+                    IntVector p4_1 = q4.mul(ShortVector.fromArray(S, x1.q, xi + 96)).reinterpretAsInts();
                     FloatVector f1_1 = (FloatVector) p1_1.add(p1_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f2_1 = (FloatVector) p2_1.add(p2_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f3_1 = (FloatVector) p3_1.add(p3_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f4_1 = (FloatVector) p4_1.add(p4_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector t_1 = f1_1.fma(FloatVector.broadcast(F256, ds1 * x1.d[blk]), f2_1.mul(FloatVector.broadcast(F256, ds2 * x1.d[blk + 1])));
-                    FloatVector u_1 = f3_1.fma(FloatVector.broadcast(F256, ds3 * x1.d[blk + 2]), f4_1.mul(FloatVector.broadcast(F256, ds4 * x1.d[blk + 3])));
+                    FloatVector t_1 = f1_1.fma(FloatVector.broadcast(F8, ds1 * x1.d[blk]), f2_1.mul(FloatVector.broadcast(F8, ds2 * x1.d[blk + 1])));
+                    FloatVector u_1 = f3_1.fma(FloatVector.broadcast(F8, ds3 * x1.d[blk + 2]), f4_1.mul(FloatVector.broadcast(F8, ds4 * x1.d[blk + 3])));
                     acc1 = acc1.add(t_1.add(u_1));
-                    IntVector p1_2 = q1.mul(ShortVector.fromArray(S256, x2.q, xi)).reinterpretAsInts();
-                    IntVector p2_2 = q2.mul(ShortVector.fromArray(S256, x2.q, xi + 32)).reinterpretAsInts();
-                    IntVector p3_2 = q3.mul(ShortVector.fromArray(S256, x2.q, xi + 64)).reinterpretAsInts();
-                    IntVector p4_2 = q4.mul(ShortVector.fromArray(S256, x2.q, xi + 96)).reinterpretAsInts();
+                    IntVector p1_2 = q1.mul(ShortVector.fromArray(S, x2.q, xi)).reinterpretAsInts();
+                    IntVector p2_2 = q2.mul(ShortVector.fromArray(S, x2.q, xi + 32)).reinterpretAsInts();
+                    IntVector p3_2 = q3.mul(ShortVector.fromArray(S, x2.q, xi + 64)).reinterpretAsInts();
+                    IntVector p4_2 = q4.mul(ShortVector.fromArray(S, x2.q, xi + 96)).reinterpretAsInts();
                     FloatVector f1_2 = (FloatVector) p1_2.add(p1_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f2_2 = (FloatVector) p2_2.add(p2_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f3_2 = (FloatVector) p3_2.add(p3_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f4_2 = (FloatVector) p4_2.add(p4_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector t_2 = f1_2.fma(FloatVector.broadcast(F256, ds1 * x2.d[blk]), f2_2.mul(FloatVector.broadcast(F256, ds2 * x2.d[blk + 1])));
-                    FloatVector u_2 = f3_2.fma(FloatVector.broadcast(F256, ds3 * x2.d[blk + 2]), f4_2.mul(FloatVector.broadcast(F256, ds4 * x2.d[blk + 3])));
+                    FloatVector t_2 = f1_2.fma(FloatVector.broadcast(F8, ds1 * x2.d[blk]), f2_2.mul(FloatVector.broadcast(F8, ds2 * x2.d[blk + 1])));
+                    FloatVector u_2 = f3_2.fma(FloatVector.broadcast(F8, ds3 * x2.d[blk + 2]), f4_2.mul(FloatVector.broadcast(F8, ds4 * x2.d[blk + 3])));
                     acc2 = acc2.add(t_2.add(u_2));
-                    IntVector p1_3 = q1.mul(ShortVector.fromArray(S256, x3.q, xi)).reinterpretAsInts();
-                    IntVector p2_3 = q2.mul(ShortVector.fromArray(S256, x3.q, xi + 32)).reinterpretAsInts();
-                    IntVector p3_3 = q3.mul(ShortVector.fromArray(S256, x3.q, xi + 64)).reinterpretAsInts();
-                    IntVector p4_3 = q4.mul(ShortVector.fromArray(S256, x3.q, xi + 96)).reinterpretAsInts();
+                    IntVector p1_3 = q1.mul(ShortVector.fromArray(S, x3.q, xi)).reinterpretAsInts();
+                    IntVector p2_3 = q2.mul(ShortVector.fromArray(S, x3.q, xi + 32)).reinterpretAsInts();
+                    IntVector p3_3 = q3.mul(ShortVector.fromArray(S, x3.q, xi + 64)).reinterpretAsInts();
+                    IntVector p4_3 = q4.mul(ShortVector.fromArray(S, x3.q, xi + 96)).reinterpretAsInts();
                     FloatVector f1_3 = (FloatVector) p1_3.add(p1_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f2_3 = (FloatVector) p2_3.add(p2_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f3_3 = (FloatVector) p3_3.add(p3_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
                     FloatVector f4_3 = (FloatVector) p4_3.add(p4_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector t_3 = f1_3.fma(FloatVector.broadcast(F256, ds1 * x3.d[blk]), f2_3.mul(FloatVector.broadcast(F256, ds2 * x3.d[blk + 1])));
-                    FloatVector u_3 = f3_3.fma(FloatVector.broadcast(F256, ds3 * x3.d[blk + 2]), f4_3.mul(FloatVector.broadcast(F256, ds4 * x3.d[blk + 3])));
+                    FloatVector t_3 = f1_3.fma(FloatVector.broadcast(F8, ds1 * x3.d[blk]), f2_3.mul(FloatVector.broadcast(F8, ds2 * x3.d[blk + 1])));
+                    FloatVector u_3 = f3_3.fma(FloatVector.broadcast(F8, ds3 * x3.d[blk + 2]), f4_3.mul(FloatVector.broadcast(F8, ds4 * x3.d[blk + 3])));
                     acc3 = acc3.add(t_3.add(u_3));
                 }
             }
@@ -221,27 +214,27 @@ public final class Q6_KTensor extends Tensor {
             for (int h = 0; h < 2; h++) {
                 for (int l0 = 0; l0 < 32; l0 += 16) {
                     long ql = at + 64 * h + l0;
-                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B128, data, ql, LE).convertShape(B2S, S256, 0);
-                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B128, data, ql + 32, LE).convertShape(B2S, S256, 0);
-                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B128, data, at + 128 + 32 * h + l0, LE).convertShape(B2S, S256, 0);
+                    ShortVector a = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql, LE).convertShape(B2S, S, 0);
+                    ShortVector c = (ShortVector) ByteVector.fromMemorySegment(B16, data, ql + 32, LE).convertShape(B2S, S, 0);
+                    ShortVector hb = (ShortVector) ByteVector.fromMemorySegment(B16, data, at + 128 + 32 * h + l0, LE).convertShape(B2S, S, 0);
                     ShortVector q1 = a.and((short) 0x0f).or(hb.and((short) 0x03).lanewise(LSHL, 4)).sub((short) 32);
                     ShortVector q2 = c.and((short) 0x0f).or(hb.and((short) 0x0c).lanewise(LSHL, 2)).sub((short) 32);
                     ShortVector q3 = a.lanewise(ASHR, 4).and((short) 0x0f).or(hb.and((short) 0x30)).sub((short) 32);
                     ShortVector q4 = c.lanewise(ASHR, 4).and((short) 0x0f).or(hb.lanewise(ASHR, 2).and((short) 0x30)).sub((short) 32);
                     long sc = at + 192 + 8 * h + (l0 >> 4);
                     int o = b * BLOCK + 128 * h + l0;
-                    FloatVector s1 = FloatVector.broadcast(F256, d * data.get(I8, sc));
-                    FloatVector s2 = FloatVector.broadcast(F256, d * data.get(I8, sc + 2));
-                    FloatVector s3 = FloatVector.broadcast(F256, d * data.get(I8, sc + 4));
-                    FloatVector s4 = FloatVector.broadcast(F256, d * data.get(I8, sc + 6));
-                    ((FloatVector) q1.convertShape(S2F, F256, 0)).mul(s1).intoArray(out, o);
-                    ((FloatVector) q1.convertShape(S2F, F256, 1)).mul(s1).intoArray(out, o + 8);
-                    ((FloatVector) q2.convertShape(S2F, F256, 0)).mul(s2).intoArray(out, o + 32);
-                    ((FloatVector) q2.convertShape(S2F, F256, 1)).mul(s2).intoArray(out, o + 40);
-                    ((FloatVector) q3.convertShape(S2F, F256, 0)).mul(s3).intoArray(out, o + 64);
-                    ((FloatVector) q3.convertShape(S2F, F256, 1)).mul(s3).intoArray(out, o + 72);
-                    ((FloatVector) q4.convertShape(S2F, F256, 0)).mul(s4).intoArray(out, o + 96);
-                    ((FloatVector) q4.convertShape(S2F, F256, 1)).mul(s4).intoArray(out, o + 104);
+                    FloatVector s1 = FloatVector.broadcast(F8, d * data.get(I8, sc));
+                    FloatVector s2 = FloatVector.broadcast(F8, d * data.get(I8, sc + 2));
+                    FloatVector s3 = FloatVector.broadcast(F8, d * data.get(I8, sc + 4));
+                    FloatVector s4 = FloatVector.broadcast(F8, d * data.get(I8, sc + 6));
+                    ((FloatVector) q1.convertShape(S2F, F8, 0)).mul(s1).intoArray(out, o);
+                    ((FloatVector) q1.convertShape(S2F, F8, 1)).mul(s1).intoArray(out, o + 8);
+                    ((FloatVector) q2.convertShape(S2F, F8, 0)).mul(s2).intoArray(out, o + 32);
+                    ((FloatVector) q2.convertShape(S2F, F8, 1)).mul(s2).intoArray(out, o + 40);
+                    ((FloatVector) q3.convertShape(S2F, F8, 0)).mul(s3).intoArray(out, o + 64);
+                    ((FloatVector) q3.convertShape(S2F, F8, 1)).mul(s3).intoArray(out, o + 72);
+                    ((FloatVector) q4.convertShape(S2F, F8, 0)).mul(s4).intoArray(out, o + 96);
+                    ((FloatVector) q4.convertShape(S2F, F8, 1)).mul(s4).intoArray(out, o + 104);
                 }
             }
         }
