@@ -213,19 +213,6 @@ public abstract sealed class Tensor
         return n < GEMM_FROM;
     }
 
-    /** Sums adjacent pairs of 16-bit products into 8 ints and converts them to floats. */
-    static FloatVector pairSum(ShortVector p) {
-        IntVector v = p.reinterpretAsInts();
-        IntVector s = v.lanewise(jdk.incubator.vector.VectorOperators.ASHR, 16)
-                .add(v.lanewise(jdk.incubator.vector.VectorOperators.LSHL, 16).lanewise(jdk.incubator.vector.VectorOperators.ASHR, 16));
-        return (FloatVector) s.convert(jdk.incubator.vector.VectorOperators.I2F, 0);
-    }
-
-    /** Sixteen signed bytes widened to shorts. */
-    static ShortVector widen(ByteVector b) {
-        return (ShortVector) b.convertShape(jdk.incubator.vector.VectorOperators.B2S, S, 0);
-    }
-
     private Q8Activations[] quantizeAll(int n, float[][] xs) {
         Q8Activations[] q = new Q8Activations[n];
         for (int i = 0; i < n; i++) q[i] = Q8Activations.of(xs[i], cols);
