@@ -205,7 +205,7 @@ final class Scheduler implements AutoCloseable {
         }
         for (Request q : prefilling) {
             if (q == r) break;
-            int c = Math.min(commonPrefix(q.prompt, prompt), prompt.length - 1);
+            int c = Math.min(commonPrefix(q.prompt, q.prompt.length, prompt, prompt.length), prompt.length - 1);
             if (c > r.filled && q.filled < c) return false;
         }
         return true;
@@ -217,14 +217,15 @@ final class Scheduler implements AutoCloseable {
         return null;
     }
 
-    private static int commonPrefix(int[] a, int[] b) {
-        int n = Math.min(a.length, b.length);
+    /** Length of the common prefix of {@code a[0..aLength)} and {@code b[0..bLength)}. */
+    private static int commonPrefix(int[] a, int aLength, int[] b, int bLength) {
+        int n = Math.min(aLength, bLength);
         int i = 0;
         while (i < n && a[i] == b[i]) i++;
         return i;
     }
 
-    /** The prefill is done: sample 0 decodes from the slot's keys/values, the others from copies of them. */
+    /** The prefill is done: sample 0 decodes from the slot's keys/values, the others share its blocks (copy on write). */
     private void ready(Request r) {
         int[] prompt = r.prompt;
         int first = r.slots[0];
@@ -248,13 +249,10 @@ final class Scheduler implements AutoCloseable {
         r.t1 = System.nanoTime();
     }
 
+    /** How many leading tokens of {@code prompt} the slot's computed keys/values cover. */
     private int common(int slot, int[] prompt) {
         int[] t = slotTokens[slot];
-        if (t == null) return 0;
-        int n = Math.min(slotLength[slot], prompt.length);
-        int i = 0;
-        while (i < n && t[i] == prompt[i]) i++;
-        return i;
+        return t == null ? 0 : commonPrefix(t, slotLength[slot], prompt, prompt.length);
     }
 
     private int freeSlot() {

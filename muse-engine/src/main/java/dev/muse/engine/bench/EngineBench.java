@@ -91,13 +91,14 @@ public final class EngineBench {
             }
             double genTps = median(tg);
 
-            // as llama-batched-bench does: every sequence continues after its own copy of the prompt
+            // as llama-batched-bench does: every sequence continues after its own copy of the prompt (generation above
+            // overwrote slot 0's first positions; decoding below writes only past the prompt, so once is enough)
+            prefill(tf, cache, prompt);
             Map<Integer, BenchResult.Parallel> par = new LinkedHashMap<>();
             for (int n : options.parallel()) {
                 double[] agg = new double[options.repetitions()];
                 for (int r = 0; r < agg.length; r++) {
                     progress.accept("generation, " + n + " sequences after the prompt, run " + (r + 1) + "/" + agg.length);
-                    prefill(tf, cache, prompt);
                     for (int s = 1; s < n; s++) cache.copyPrefix(0, s, prompt.length);
                     agg[r] = decode(tf, cache, n, prompt.length, options.genTokens(), rnd);
                 }

@@ -1,5 +1,6 @@
 package dev.muse.engine.model;
 
+import java.util.Arrays;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
@@ -99,7 +100,7 @@ final class Attention {
             scores(q, qo, cache.keyBlock(slot, layer, b), ko, stride, hd, Math.min(KvCache.BLOCK, count - from), scale, scores, from);
         }
         softmax(scores, count);
-        java.util.Arrays.fill(out, oo, oo + hd, 0f);
+        Arrays.fill(out, oo, oo + hd, 0f);
         for (int b = 0, from = 0; from < count; b++, from += KvCache.BLOCK) {
             weightedSum(scores, from, Math.min(KvCache.BLOCK, count - from), cache.valueBlock(slot, layer, b), ko, stride, hd, out, oo);
         }

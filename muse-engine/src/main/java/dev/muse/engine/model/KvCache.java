@@ -58,18 +58,13 @@ public final class KvCache {
         return 2L * Float.BYTES * layers * kvDim * BLOCK;
     }
 
-    /** Bytes a slot would hold with every position of the context written and nothing shared. */
-    public long bytesPerSlot() {
-        return bytesPerBlock() * table[0].length;
-    }
-
     /** Bytes held now by all blocks in use (shared blocks counted once). */
     public long bytesInUse() {
         return bytesPerBlock() * (allocated - freeCount);
     }
 
     /** Blocks slot {@code slot} refers to, shared ones included. */
-    public int blocksOf(int slot) {
+    int blocksOf(int slot) {
         int n = 0;
         for (int id : table[slot]) if (id >= 0) n++;
         return n;

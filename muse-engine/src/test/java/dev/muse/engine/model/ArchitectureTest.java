@@ -18,7 +18,12 @@ import org.junit.jupiter.params.provider.EnumSource;
  */
 class ArchitectureTest {
     /** 40 positions: attention crosses a KV block boundary ({@link KvCache#BLOCK} = 32). */
-    static final int[] PROMPT = java.util.stream.IntStream.range(0, 40).map(i -> new int[] {1, 17, 300, 42, 5, 99, 260, 7}[i % 8] + i / 8).toArray();
+    static final int[] PROMPT = new int[40];
+
+    static {
+        int[] base = {1, 17, 300, 42, 5, 99, 260, 7};
+        for (int i = 0; i < PROMPT.length; i++) PROMPT[i] = base[i % 8] + i / 8;
+    }
 
     @TempDir
     Path tmp;
