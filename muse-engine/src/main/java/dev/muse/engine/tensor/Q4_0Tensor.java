@@ -46,6 +46,84 @@ public final class Q4_0Tensor extends Tensor {
         for (; i < n; i++) outs[i][row] = dot1(row, xs[i]);
     }
 
+    /** Row groups: per group and block 128 quant bytes (8 slices of 16) and the 8 rows' scales. */
+    private static final int GROUP_BYTES = 8 * 16;
+
+    @Override
+    int groupQuantBytes() {
+        return GROUP_BYTES;
+    }
+
+    /**
+     * Group {@code g}, block {@code b}: for p &lt; 8 the bytes {@code 2p, 2p+1} of each row in turn. A byte holds
+     * elements {@code j} (low nibble) and {@code j+16} (high nibble), so after widening to 16-bit lanes the low
+     * nibbles of slice p are row r's elements (2p, 2p+1) in 32-bit lane r, the high ones (2p+16, 2p+17).
+     */
+    @Override
+    void packGroup(RowGroups out, int g) {
+        int blocks = cols / BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            int unit = g * blocks + b;
+            for (int r = 0; r < GROUP; r++) {
+                long at = ((long) (g * GROUP + r) * blocks + b) * BYTES;
+                out.scales()[unit * GROUP + r] = f16(data, at);
+                for (int p = 0; p < 8; p++) {
+                    short two = data.get(I16_LE, at + 2 + 2 * p);
+                    int o = unit * GROUP_BYTES + 16 * p + 2 * r;
+                    out.quants()[o] = (byte) two;
+                    out.quants()[o + 1] = (byte) (two >> 8);
+                }
+            }
+        }
+    }
+
+    @Override
+    void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
+        if (rowGroups(parallel) == null) return;
+        for (int i = 0; i < n; i++) xs[i].pairs();
+    }
+
+    @Override
+    void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, float[][] outs) {
+        RowGroups gs = groups;
+        if (gs == null) {
+            super.dotQ8Rows(from, to, xs, n, outs);
+            return;
+        }
+        // each vector in turn over the group while its weights are in the L1 cache
+        for (int g = from / GROUP; g < to / GROUP; g++) {
+            for (int i = 0; i < n; i++) groupDot(gs.quants(), gs.scales(), g, cols / BLOCK, xs[i].pairs(), xs[i].sums, xs[i].d, outs[i]);
+        }
+    }
+
+    /**
+     * Rows {@code 8g..8g+7} times one activation vector, one row per lane. Nibbles (0..15, unsigned as the pair
+     * multiply needs) times activations, eight pair multiplies summed per lane before the rounding shift:
+     * |Σ w0·x1| ≤ 8·15·127 and |Σ (w0·x0 + w1·x1)| ≤ 8·2·15·127, both below 2^15. The offset 8 comes off once per
+     * block through Σx.
+     */
+    private static void groupDot(byte[] qs, float[] sc, int g, int blocks, int[] xp, int[] sums, float[] xd, float[] out) {
+        FloatVector acc = FloatVector.zero(F8);
+        for (int b = 0; b < blocks; b++) {
+            int unit = g * blocks + b;
+            int o = unit * GROUP_BYTES;
+            int xi = b * 16;
+            IntVector lo = IntVector.zero(I), hi = lo;
+            for (int p = 0; p < 4; p++) { // two slices per step, as Q4_K's kernel (written out, C2 compiled it badly in some runs)
+                ShortVector w = (ShortVector) ByteVector.fromArray(B16, qs, o + 16 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                ShortVector v = (ShortVector) ByteVector.fromArray(B16, qs, o + 64 + 16 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                lo = lo.add(w.and((short) 0x0f).reinterpretAsInts().mul(xp[xi + p]));
+                hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(xp[xi + 8 + p]));
+                lo = lo.add(v.and((short) 0x0f).reinterpretAsInts().mul(xp[xi + 4 + p]));
+                hi = hi.add(v.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(xp[xi + 12 + p]));
+            }
+            IntVector s = lo.add(0x8000).lanewise(VectorOperators.ASHR, 16)
+                    .add(hi.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * sums[b]);
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, sc, unit * GROUP).mul(xd[b]), acc);
+        }
+        acc.intoArray(out, g * GROUP);
+    }
+
     private float dot1(int row, Q8Activations x0) {
         int blocks = cols / BLOCK;
         long at = (long) row * blocks * BYTES;

@@ -66,6 +66,107 @@ public final class Q4_KTensor extends Tensor {
         for (; i < n; i++) outs[i][row] = dot1(row, xs[i]);
     }
 
+    /** Row groups: per group and super-block, for each 64 elements 16 slices of 16 bytes (see {@link #packGroup}). */
+    private static final int GROUP_BYTES = 4 * 256;
+
+    @Override
+    int groupQuantBytes() {
+        return GROUP_BYTES;
+    }
+
+    /** Per group and super-block: the 8 rows' {@code d·scale} for each of the 8 groups of 32, and as many mins. */
+    @Override
+    int groupScales() {
+        return 8 * GROUP;
+    }
+
+    @Override
+    boolean groupMins() {
+        return true;
+    }
+
+    /**
+     * For each 64 elements j and slice p &lt; 16: bytes {@code 32j + 2p, +1} of each row in turn — low nibbles are the
+     * row's elements (64j + 2p, +1), high nibbles (64j + 32 + 2p, +1). Scales and mins as floats: a third more memory
+     * than the file's 6-bit codes, no unpacking in the kernel.
+     */
+    @Override
+    void packGroup(RowGroups out, int g) {
+        int blocks = cols / BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            int unit = g * blocks + b;
+            for (int r = 0; r < GROUP; r++) {
+                long at = ((long) (g * GROUP + r) * blocks + b) * BYTES;
+                float d = f16(data, at), dmin = f16(data, at + 2);
+                for (int k = 0; k < 8; k++) {
+                    out.scales()[unit * 64 + 8 * k + r] = d * scaleMin(data, at + 4, k, false);
+                    out.mins()[unit * 64 + 8 * k + r] = dmin * scaleMin(data, at + 4, k, true);
+                }
+                for (int j = 0; j < 4; j++) {
+                    for (int p = 0; p < 16; p++) {
+                        short two = data.get(I16_LE, at + 16 + 32 * j + 2 * p);
+                        int o = unit * GROUP_BYTES + 256 * j + 16 * p + 2 * r;
+                        out.quants()[o] = (byte) two;
+                        out.quants()[o + 1] = (byte) (two >> 8);
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
+        if (rowGroups(parallel) == null) return;
+        for (int i = 0; i < n; i++) xs[i].pairs();
+    }
+
+    @Override
+    void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, float[][] outs) {
+        RowGroups gs = groups;
+        if (gs == null) {
+            super.dotQ8Rows(from, to, xs, n, outs);
+            return;
+        }
+        // each vector in turn over the group while its weights are in the L1 cache
+        for (int g = from / GROUP; g < to / GROUP; g++) {
+            for (int i = 0; i < n; i++) groupDot(gs, g, cols / BLOCK, xs[i].pairs(), xs[i].d, xs[i].ds, outs[i]);
+        }
+    }
+
+    /**
+     * Rows {@code 8g..8g+7} times one activation vector, a row per lane: Q4_0's pair multiplies (see there), per
+     * 32-element group two sums of eight, then the group's scale and its minimum through the activations' block sum.
+     */
+    private static void groupDot(RowGroups gs, int g, int blocks, int[] xp, float[] xd, float[] xds, float[] out) {
+        byte[] qs = gs.quants();
+        float[] sc = gs.scales(), mn = gs.mins();
+        FloatVector acc = FloatVector.zero(F8);
+        for (int b = 0; b < blocks; b++) {
+            int unit = g * blocks + b;
+            for (int j = 0; j < 4; j++) {
+                int q = unit * GROUP_BYTES + 256 * j;
+                int xi = b * 128 + 32 * j; // pair index of element 64j: low nibbles pair with xi.., high with xi+16..
+                IntVector lo0 = IntVector.zero(I), lo1 = lo0, hi0 = lo0, hi1 = lo0;
+                for (int p = 0; p < 8; p++) {
+                    ShortVector w = (ShortVector) ByteVector.fromArray(B16, qs, q + 16 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    ShortVector v = (ShortVector) ByteVector.fromArray(B16, qs, q + 128 + 16 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                    lo0 = lo0.add(w.and((short) 0x0f).reinterpretAsInts().mul(xp[xi + p]));
+                    hi0 = hi0.add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(xp[xi + 16 + p]));
+                    lo1 = lo1.add(v.and((short) 0x0f).reinterpretAsInts().mul(xp[xi + 8 + p]));
+                    hi1 = hi1.add(v.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(xp[xi + 24 + p]));
+                }
+                IntVector sLo = lo0.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(lo1.add(0x8000).lanewise(VectorOperators.ASHR, 16));
+                IntVector sHi = hi0.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(hi1.add(0x8000).lanewise(VectorOperators.ASHR, 16));
+                int k = b * 8 + 2 * j, s = unit * 64 + 16 * j;
+                acc = ((FloatVector) sLo.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, sc, s).mul(xd[k]), acc);
+                acc = FloatVector.fromArray(F8, mn, s).fma(FloatVector.broadcast(F8, -xds[k]), acc);
+                acc = ((FloatVector) sHi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, sc, s + 8).mul(xd[k + 1]), acc);
+                acc = FloatVector.fromArray(F8, mn, s + 8).fma(FloatVector.broadcast(F8, -xds[k + 1]), acc);
+            }
+        }
+        acc.intoArray(out, g * GROUP);
+    }
+
     /**
      * Σ over the 32-element groups of d·scale·dx·Σ(q·xq) − dmin·min·dx·Σxq: nibbles times the 8-bit activations in
      * integers, each group's minimum through the activations' block sums. A super-block's eight scales and mins are

@@ -57,6 +57,25 @@ final class Q8Activations {
         return (IntVector) v.add(half).convert(VectorOperators.F2I, 0);
     }
 
+    private int[] pairs;
+
+    /**
+     * For the row-group kernels: per pair {@code (q[2k], q[2k+1])} the int {@code (q[2k] << 16) + q[2k+1]}.
+     * Multiplying a 32-bit lane that holds two unsigned weights {@code w0 + (w1 << 16)} by it leaves
+     * {@code w0·q[2k] + w1·q[2k+1]} in the upper 16 bits (plus {@code w0·q[2k+1]} below, which a rounding shift
+     * removes): one multiply for two multiply-adds. Kept compact and broadcast by the kernels — a copy repeated over
+     * the lanes filled the L1 cache and halved their speed on weights streamed from memory. Built before the threads.
+     */
+    int[] pairs() {
+        int[] p = pairs;
+        if (p == null) {
+            p = new int[q.length / 2];
+            for (int k = 0; k < p.length; k++) p[k] = (q[2 * k] << 16) + q[2 * k + 1];
+            pairs = p;
+        }
+        return p;
+    }
+
     /** The values this stands for, {@code d·q}: what the float kernels multiply when a batch takes them. */
     float[] dequantize() {
         float[] out = new float[q.length];

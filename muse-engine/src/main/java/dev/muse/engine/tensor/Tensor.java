@@ -213,6 +213,89 @@ public abstract sealed class Tensor
         return n < GEMM_FROM;
     }
 
+    /** {@code -Dmuse.engine.rowGroups=false} keeps only the mapped file: less memory, slower decoding of 4-bit types. */
+    static final boolean ROW_GROUPS = !"false".equals(System.getProperty("muse.engine.rowGroups"));
+    /** Rows per group in the interleaved decoding layout of {@link #rowGroups}. */
+    static final int GROUP = 8;
+
+    /**
+     * A matrix's rows in groups of {@link #GROUP}, interleaved for the decoding kernels: per group and block the
+     * rows' quants (two weights of one row per 32-bit lane), their scales as floats, and mins for types with them.
+     * On the Java heap: array loads inline into the kernels far more reliably than memory-segment loads (whose
+     * session checks C2 sometimes left inside the loop, which cost the whole gain).
+     */
+    record RowGroups(byte[] quants, float[] scales, float[] mins) {}
+
+    /** The row-group layout once built ({@link #rowGroups}). */
+    volatile RowGroups groups;
+    /** Set when the layout could not be built (heap too small): products stay on the row kernels. */
+    private volatile boolean noGroups;
+
+    /**
+     * Integer products for rows {@code [from, to)}, bounds multiples of {@link #GROUP} (or {@code rows}). Row by row
+     * through {@link #dotQ8}; types with a row-group layout override it.
+     */
+    void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, float[][] outs) {
+        for (int r = from; r < to; r++) dotQ8(r, xs, n, outs);
+    }
+
+    /** Once per integer product, before the threads start: a type may build its decoding layout here. */
+    void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
+    }
+
+    /** Quant bytes per group of {@link #GROUP} rows and one block in the row-group layout; 0 when the type has none. */
+    int groupQuantBytes() {
+        return 0;
+    }
+
+    /** Scale floats per group and block in the row-group layout (as many mins when {@link #groupMins}). */
+    int groupScales() {
+        return GROUP;
+    }
+
+    boolean groupMins() {
+        return false;
+    }
+
+    /** Writes group {@code g} of the row-group layout. */
+    void packGroup(RowGroups out, int g) {
+        throw new UnsupportedOperationException(type() + " has no row-group layout");
+    }
+
+    /**
+     * The row-group copy of this matrix, built on first use with the product's threads (llama.cpp's CPU backend
+     * repacks its 4-bit types for the same reason); null when the type has none, the integer kernels are off, the
+     * row count is not a multiple of {@link #GROUP}, or the heap cannot hold it — then the row kernels serve.
+     */
+    final RowGroups rowGroups(Parallel parallel) {
+        RowGroups g = groups;
+        if (g != null || noGroups || !ROW_GROUPS || !INT_OK || rows % GROUP != 0 || groupQuantBytes() == 0) return g;
+        synchronized (this) {
+            if (groups != null || noGroups) return groups;
+            long units = (long) (rows / GROUP) * (cols / type().blockSize());
+            long quantBytes = units * groupQuantBytes(), scaleCount = units * groupScales();
+            if (quantBytes > Integer.MAX_VALUE - 64 || scaleCount > Integer.MAX_VALUE - 64) {
+                noGroups = true; // more than one array holds: the row kernels
+                return null;
+            }
+            RowGroups out;
+            try {
+                out = new RowGroups(new byte[(int) quantBytes], new float[(int) scaleCount], groupMins() ? new float[(int) scaleCount] : null);
+            } catch (OutOfMemoryError e) {
+                noGroups = true;
+                System.getLogger(Tensor.class.getName()).log(System.Logger.Level.WARNING, "not enough Java heap to regroup " + name
+                        + " (" + quantBytes / (1 << 20) + " MiB) for faster decoding; give the JVM more (-Xmx) or set"
+                        + " -Dmuse.engine.rowGroups=false to silence this");
+                return null;
+            }
+            parallel.forRange(rows / GROUP, (from, to) -> {
+                for (int k = from; k < to; k++) packGroup(out, k);
+            });
+            groups = out;
+            return out;
+        }
+    }
+
     private Q8Activations[] quantizeAll(int n, float[][] xs) {
         Q8Activations[] q = new Q8Activations[n];
         for (int i = 0; i < n; i++) q[i] = Q8Activations.of(xs[i], cols);
@@ -224,9 +307,8 @@ public abstract sealed class Tensor
         if (INT_OK && integerDot() && integerFor(1)) {
             Q8Activations[] xq = {Q8Activations.of(x, cols)};
             float[][] outs = {out};
-            parallel.forRange(rows, (from, to) -> {
-                for (int r = from; r < to; r++) dotQ8(r, xq, 1, outs);
-            });
+            prepareQ8(xq, 1, parallel);
+            parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, 1, outs));
             return;
         }
         parallel.forRange(rows, (from, to) -> {
@@ -243,9 +325,8 @@ public abstract sealed class Tensor
         if (INT_OK && integerDot()) {
             Q8Activations[] xq = quantizeAll(n, xs);
             if (integerFor(n)) {
-                parallel.forRange(rows, (from, to) -> {
-                    for (int r = from; r < to; r++) dotQ8(r, xq, n, outs);
-                });
+                prepareQ8(xq, n, parallel);
+                parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, n, outs));
                 return;
             }
             // the float kernels get the same 8-bit activations, so a sequence's logits do not depend on how many

@@ -1,0 +1,102 @@
+package dev.muse.engine.tensor;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.within;
+
+import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
+import java.util.Random;
+import org.junit.jupiter.api.Assumptions;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.EnumSource;
+
+/**
+ * The row-group decoding kernels (Q4_0, Q4_K: eight rows interleaved, two weights per 32-bit lane, one multiply
+ * for two multiply-adds) against the row kernels on the same 8-bit activations: only float summation order
+ * differs, so they agree to 1e-5 of Σ|w·x|, for one to three vectors, on one thread or two, and at the extremes
+ * the 16-bit partial sums must hold (every nibble 15, every activation ±127).
+ */
+class RowGroupKernelTest {
+    @BeforeEach
+    void needsAvx2Vectors() {
+        Assumptions.assumeTrue(Tensor.INT_OK, "the integer kernels need 256-bit vectors; this machine uses the float kernels");
+        Assumptions.assumeTrue(Tensor.ROW_GROUPS, "row groups are switched off (-Dmuse.engine.rowGroups=false)");
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void grouped_products_should_match_the_row_kernels(GgmlType type) {
+        for (int threads : new int[] {1, 2}) {
+            try (Parallel parallel = new Parallel(threads)) {
+                for (int n = 1; n <= 3; n++) {
+                    Tensor t = KQuantIntegerKernelTest.quantised(type, 40, 512, 5 + n);
+                    float[][] xs = new float[n][];
+                    for (int i = 0; i < n; i++) xs[i] = TensorKernelTest.randomVector(30 + i);
+                    float[][] outs = new float[n][t.rows()];
+                    t.matmul(n, xs, outs, parallel);
+                    assertThat(t.groups).as("%s took the row-group layout", type).isNotNull();
+                    for (int i = 0; i < n; i++) assertMatchesRowKernel(t, xs[i], outs[i], "%s, %d threads, vector %d of %d".formatted(type, threads, i, n));
+                }
+            }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void largest_nibbles_and_activations_should_not_overflow_the_16_bit_sums(GgmlType type) {
+        Tensor t = extremes(type, 16, 512);
+        float[] x = new float[512];
+        for (int i = 0; i < x.length; i++) x[i] = (i / 2) % 2 == 0 ? 1f : -1f; // both signs, so the low products go negative
+        float[] same = new float[512];
+        Arrays.fill(same, 1f);
+        for (float[] v : new float[][] {x, same}) {
+            float[] out = new float[t.rows()];
+            t.matmul(v, out, Parallel.serial());
+            assertThat(t.groups).isNotNull();
+            assertMatchesRowKernel(t, v, out, type + " at the extremes");
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q4_0", "Q4_K"})
+    void a_row_count_that_is_not_a_multiple_of_eight_should_use_the_row_kernels(GgmlType type) {
+        Tensor t = KQuantIntegerKernelTest.quantised(type, 20, 256, 9);
+        float[] x = TensorKernelTest.randomVector(4);
+        float[] out = new float[t.rows()];
+        t.matmul(Arrays.copyOf(x, 256), out, Parallel.serial());
+        assertThat(t.groups).isNull();
+        assertMatchesRowKernel(t, Arrays.copyOf(x, 256), out, type + " with 20 rows");
+    }
+
+    private static void assertMatchesRowKernel(Tensor t, float[] x, float[] got, String what) {
+        Q8Activations xq = Q8Activations.of(x, t.cols());
+        float[] xd = xq.dequantize();
+        float[][] expected = {new float[t.rows()]};
+        for (int r = 0; r < t.rows(); r++) t.dotQ8(r, new Q8Activations[] {xq}, 1, expected);
+        float[] row = new float[t.cols()];
+        for (int r = 0; r < t.rows(); r++) {
+            t.dequantizeRow(r, row, 0);
+            double magnitude = 0;
+            for (int i = 0; i < row.length; i++) magnitude += Math.abs((double) row[i] * xd[i]);
+            assertThat((double) got[r]).as("%s, row %d", what, r).isCloseTo(expected[0][r], within(1e-5 * magnitude + 1e-6));
+        }
+    }
+
+    /** Every quant byte 0xFF (nibbles 15), scales small and positive, K-quant sub-scales and mins at their 63. */
+    private static Tensor extremes(GgmlType type, int rows, int cols) {
+        byte[] bytes = new byte[(int) type.bytesFor((long) rows * cols)];
+        Arrays.fill(bytes, (byte) 0xFF);
+        Random rnd = new Random(1);
+        int bb = (int) type.blockBytes();
+        int[] halves = type == GgmlType.Q4_0 ? new int[] {0} : new int[] {0, 2};
+        for (int at = 0; at < bytes.length; at += bb) {
+            for (int h : halves) {
+                short v = Float.floatToFloat16(0.001f + rnd.nextFloat() * 0.01f);
+                bytes[at + h] = (byte) v;
+                bytes[at + h + 1] = (byte) (v >> 8);
+            }
+        }
+        return Tensor.of("w", type, new long[] {cols, rows}, MemorySegment.ofArray(bytes));
+    }
+}
