@@ -76,6 +76,23 @@ final class Q8Activations {
         return p;
     }
 
+    private int[] sums16;
+
+    /** Σq per 16 values, for kernels whose scales change every 16 (Q6_K's row groups). Built before the threads. */
+    int[] sums16() {
+        int[] s = sums16;
+        if (s == null) {
+            s = new int[q.length / 16];
+            for (int k = 0; k < s.length; k++) {
+                int t = 0;
+                for (int i = 16 * k; i < 16 * k + 16; i++) t += q[i];
+                s[k] = t;
+            }
+            sums16 = s;
+        }
+        return s;
+    }
+
     /** The values this stands for, {@code d·q}: what the float kernels multiply when a batch takes them. */
     float[] dequantize() {
         float[] out = new float[q.length];

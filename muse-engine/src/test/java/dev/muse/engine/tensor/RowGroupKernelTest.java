@@ -12,10 +12,10 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The row-group decoding kernels (Q4_0, Q4_K: eight rows interleaved, two weights per 32-bit lane, one multiply
- * for two multiply-adds) against the row kernels on the same 8-bit activations: only float summation order
+ * The row-group decoding kernels (Q4_0, Q4_K, Q6_K: eight rows interleaved, two weights of a row per 32-bit lane,
+ * one multiply for two multiply-adds) against the row kernels on the same 8-bit activations: only float summation order
  * differs, so they agree to 1e-5 of Σ|w·x|, for one to three vectors, on one thread or two, and at the extremes
- * the 16-bit partial sums must hold (every nibble 15, every activation ±127).
+ * the 16-bit partial sums must hold (every quant at its largest, activations ±127).
  */
 class RowGroupKernelTest {
     @BeforeEach
@@ -25,7 +25,7 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
     void grouped_products_should_match_the_row_kernels(GgmlType type) {
         for (int threads : new int[] {1, 2}) {
             try (Parallel parallel = new Parallel(threads)) {
@@ -43,7 +43,7 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
     void largest_nibbles_and_activations_should_not_overflow_the_16_bit_sums(GgmlType type) {
         Tensor t = extremes(type, 16, 512);
         float[] x = new float[512];
@@ -59,7 +59,7 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K"})
+    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
     void a_row_count_that_is_not_a_multiple_of_eight_should_use_the_row_kernels(GgmlType type) {
         Tensor t = KQuantIntegerKernelTest.quantised(type, 20, 256, 9);
         float[] x = TensorKernelTest.randomVector(4);
@@ -83,13 +83,17 @@ class RowGroupKernelTest {
         }
     }
 
-    /** Every quant byte 0xFF (nibbles 15), scales small and positive, K-quant sub-scales and mins at their 63. */
+    /** Every quant at its largest (15; 63 for Q6_K), scales small and positive, K-quant sub-scales at their limits. */
     private static Tensor extremes(GgmlType type, int rows, int cols) {
         byte[] bytes = new byte[(int) type.bytesFor((long) rows * cols)];
         Arrays.fill(bytes, (byte) 0xFF);
         Random rnd = new Random(1);
         int bb = (int) type.blockBytes();
-        int[] halves = type == GgmlType.Q4_0 ? new int[] {0} : new int[] {0, 2};
+        int[] halves = switch (type) {
+            case Q4_0 -> new int[] {0};
+            case Q6_K -> new int[] {208};
+            default -> new int[] {0, 2};
+        };
         for (int at = 0; at < bytes.length; at += bb) {
             for (int h : halves) {
                 short v = Float.floatToFloat16(0.001f + rnd.nextFloat() * 0.01f);
