@@ -62,16 +62,16 @@ public final class Q4_0Tensor extends Tensor {
     @Override
     void packGroup(RowGroups out, int g) {
         int blocks = cols / BLOCK;
+        byte[] src = groupRows(g);
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;
             for (int r = 0; r < GROUP; r++) {
-                long at = ((long) (g * GROUP + r) * blocks + b) * BYTES;
-                out.scales()[unit * GROUP + r] = f16(data, at);
+                int at = (r * blocks + b) * BYTES;
+                out.scales()[unit * GROUP + r] = f16(src, at);
                 for (int p = 0; p < 8; p++) {
-                    short two = data.get(I16_LE, at + 2 + 2 * p);
                     int o = unit * GROUP_BYTES + 16 * p + 2 * r;
-                    out.quants()[o] = (byte) two;
-                    out.quants()[o + 1] = (byte) (two >> 8);
+                    out.quants()[o] = src[at + 2 + 2 * p];
+                    out.quants()[o + 1] = src[at + 3 + 2 * p];
                 }
             }
         }

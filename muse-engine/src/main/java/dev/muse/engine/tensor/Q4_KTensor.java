@@ -93,21 +93,22 @@ public final class Q4_KTensor extends Tensor {
     @Override
     void packGroup(RowGroups out, int g) {
         int blocks = cols / BLOCK;
+        byte[] src = groupRows(g);
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;
             for (int r = 0; r < GROUP; r++) {
                 long at = ((long) (g * GROUP + r) * blocks + b) * BYTES;
-                float d = f16(data, at), dmin = f16(data, at + 2);
+                int a = (r * blocks + b) * BYTES;
+                float d = f16(src, a), dmin = f16(src, a + 2);
                 for (int k = 0; k < 8; k++) {
                     out.scales()[unit * 64 + 8 * k + r] = d * scaleMin(data, at + 4, k, false);
                     out.mins()[unit * 64 + 8 * k + r] = dmin * scaleMin(data, at + 4, k, true);
                 }
                 for (int j = 0; j < 4; j++) {
                     for (int p = 0; p < 16; p++) {
-                        short two = data.get(I16_LE, at + 16 + 32 * j + 2 * p);
                         int o = unit * GROUP_BYTES + 256 * j + 16 * p + 2 * r;
-                        out.quants()[o] = (byte) two;
-                        out.quants()[o + 1] = (byte) (two >> 8);
+                        out.quants()[o] = src[a + 16 + 32 * j + 2 * p];
+                        out.quants()[o + 1] = src[a + 17 + 32 * j + 2 * p];
                     }
                 }
             }

@@ -83,16 +83,17 @@ public final class Q6_KTensor extends Tensor {
     @Override
     void packGroup(RowGroups out, int g) {
         int blocks = cols / BLOCK;
+        byte[] src = groupRows(g);
         int[] q = new int[BLOCK];
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;
             for (int r = 0; r < GROUP; r++) {
-                long at = ((long) (g * GROUP + r) * blocks + b) * BYTES;
-                float d = f16(data, at + 208);
+                int at = (r * blocks + b) * BYTES;
+                float d = f16(src, at + 208);
                 for (int n = 0; n < 2; n++) {
-                    long ql = at + 64 * n, qh = at + 128 + 32 * n;
+                    int ql = at + 64 * n, qh = at + 128 + 32 * n;
                     for (int l = 0; l < 32; l++) {
-                        int a = data.get(I8, ql + l) & 0xff, c = data.get(I8, ql + l + 32) & 0xff, h = data.get(I8, qh + l) & 0xff;
+                        int a = src[ql + l] & 0xff, c = src[ql + l + 32] & 0xff, h = src[qh + l] & 0xff;
                         q[128 * n + l] = (a & 0x0f) | ((h & 3) << 4);
                         q[128 * n + l + 32] = (c & 0x0f) | (((h >>> 2) & 3) << 4);
                         q[128 * n + l + 64] = (a >>> 4) | (((h >>> 4) & 3) << 4);
@@ -100,7 +101,7 @@ public final class Q6_KTensor extends Tensor {
                     }
                 }
                 for (int k = 0; k < 16; k++) {
-                    out.scales()[unit * 128 + 8 * k + r] = d * data.get(I8, at + 192 + k);
+                    out.scales()[unit * 128 + 8 * k + r] = d * src[at + 192 + k];
                     for (int p = 0; p < 8; p++) {
                         int o = unit * GROUP_BYTES + 128 * k + 16 * p + 2 * r;
                         out.quants()[o] = (byte) q[16 * k + 2 * p];

@@ -257,6 +257,18 @@ public abstract sealed class Tensor
         return false;
     }
 
+    /** The bytes of the {@link #GROUP} rows of group {@code g}, copied in one go (packing reads them byte by byte). */
+    final byte[] groupRows(int g) {
+        long rowBytes = type().bytesFor(cols);
+        byte[] out = new byte[Math.toIntExact(GROUP * rowBytes)];
+        MemorySegment.copy(data, I8, g * GROUP * rowBytes, out, 0, out.length);
+        return out;
+    }
+
+    static float f16(byte[] a, int at) {
+        return Float.float16ToFloat((short) ((a[at] & 0xff) | (a[at + 1] << 8)));
+    }
+
     /** Writes group {@code g} of the row-group layout. */
     void packGroup(RowGroups out, int g) {
         throw new UnsupportedOperationException(type() + " has no row-group layout");
