@@ -78,22 +78,8 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
-    void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
-        if (rowGroups(parallel) == null) return;
-        for (int i = 0; i < n; i++) xs[i].pairs();
-    }
-
-    @Override
-    void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, float[][] outs) {
-        RowGroups gs = groups;
-        if (gs == null) {
-            super.dotQ8Rows(from, to, xs, n, outs);
-            return;
-        }
-        // each vector in turn over the group while its weights are in the L1 cache
-        for (int g = from / GROUP; g < to / GROUP; g++) {
-            for (int i = 0; i < n; i++) groupDot(gs.quants(), gs.scales(), g, cols / BLOCK, xs[i].pairs(), xs[i].sums, xs[i].d, outs[i]);
-        }
+    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+        groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.sums, x.d, out);
     }
 
     /**
@@ -102,7 +88,7 @@ public final class Q4_0Tensor extends Tensor {
      * |Σ w0·x1| ≤ 8·15·127 and |Σ (w0·x0 + w1·x1)| ≤ 8·2·15·127, both below 2^15. The offset 8 comes off once per
      * block through Σx.
      */
-    private static void groupDot(byte[] qs, float[] sc, int g, int blocks, int[] xp, int[] sums, float[] xd, float[] out) {
+    private static void groupKernel(byte[] qs, float[] sc, int g, int blocks, int[] xp, int[] sums, float[] xd, float[] out) {
         FloatVector acc = FloatVector.zero(F8);
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;

@@ -116,29 +116,15 @@ public final class Q4_KTensor extends Tensor {
     }
 
     @Override
-    void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
-        if (rowGroups(parallel) == null) return;
-        for (int i = 0; i < n; i++) xs[i].pairs();
-    }
-
-    @Override
-    void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, float[][] outs) {
-        RowGroups gs = groups;
-        if (gs == null) {
-            super.dotQ8Rows(from, to, xs, n, outs);
-            return;
-        }
-        // each vector in turn over the group while its weights are in the L1 cache
-        for (int g = from / GROUP; g < to / GROUP; g++) {
-            for (int i = 0; i < n; i++) groupDot(gs, g, cols / BLOCK, xs[i].pairs(), xs[i].d, xs[i].ds, outs[i]);
-        }
+    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+        groupKernel(gs, g, cols / BLOCK, x.pairs(), x.d, x.ds, out);
     }
 
     /**
      * Rows {@code 8g..8g+7} times one activation vector, a row per lane: Q4_0's pair multiplies (see there), per
      * 32-element group two sums of eight, then the group's scale and its minimum through the activations' block sum.
      */
-    private static void groupDot(RowGroups gs, int g, int blocks, int[] xp, float[] xd, float[] xds, float[] out) {
+    private static void groupKernel(RowGroups gs, int g, int blocks, int[] xp, float[] xd, float[] xds, float[] out) {
         byte[] qs = gs.quants();
         float[] sc = gs.scales(), mn = gs.mins();
         FloatVector acc = FloatVector.zero(F8);

@@ -113,25 +113,14 @@ public final class Q6_KTensor extends Tensor {
     }
 
     @Override
-    void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
-        if (rowGroups(parallel) == null) return;
-        for (int i = 0; i < n; i++) {
-            xs[i].pairs();
-            xs[i].sums16();
-        }
+    void prepareGroupActivations(Q8Activations x) {
+        x.pairs();
+        x.sums16();
     }
 
     @Override
-    void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, float[][] outs) {
-        RowGroups gs = groups;
-        if (gs == null) {
-            super.dotQ8Rows(from, to, xs, n, outs);
-            return;
-        }
-        // each vector in turn over the group while its weights are in the L1 cache
-        for (int g = from / GROUP; g < to / GROUP; g++) {
-            for (int i = 0; i < n; i++) groupDot(gs, g, cols / BLOCK, xs[i].pairs(), xs[i].sums16(), xs[i].d, outs[i]);
-        }
+    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+        groupKernel(gs, g, cols / BLOCK, x.pairs(), x.sums16(), x.d, out);
     }
 
     /**
@@ -139,7 +128,7 @@ public final class Q6_KTensor extends Tensor {
      * up to 63 allow only two pair multiplies per rounding shift (|Σ (w0·x0 + w1·x1)| ≤ 2·2·63·127 &lt; 2^15); the
      * offset 32 comes off per 16 elements through their activation sum, then the group's scale.
      */
-    private static void groupDot(RowGroups gs, int g, int blocks, int[] xp, int[] sums16, float[] xd, float[] out) {
+    private static void groupKernel(RowGroups gs, int g, int blocks, int[] xp, int[] sums16, float[] xd, float[] out) {
         byte[] qs = gs.quants();
         float[] sc = gs.scales();
         FloatVector acc = FloatVector.zero(F8);

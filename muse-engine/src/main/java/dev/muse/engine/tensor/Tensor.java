@@ -232,15 +232,35 @@ public abstract sealed class Tensor
     private volatile boolean noGroups;
 
     /**
-     * Integer products for rows {@code [from, to)}, bounds multiples of {@link #GROUP} (or {@code rows}). Row by row
-     * through {@link #dotQ8}; types with a row-group layout override it.
+     * Integer products for rows {@code [from, to)}, bounds multiples of {@link #GROUP} (or {@code rows}): through the
+     * row-group kernel when the layout exists, else row by row through {@link #dotQ8}.
      */
-    void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, float[][] outs) {
-        for (int r = from; r < to; r++) dotQ8(r, xs, n, outs);
+    final void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, float[][] outs) {
+        RowGroups gs = groups;
+        if (gs == null) {
+            for (int r = from; r < to; r++) dotQ8(r, xs, n, outs);
+            return;
+        }
+        // each vector in turn over the group while its weights are in the L1 cache
+        for (int g = from / GROUP; g < to / GROUP; g++) {
+            for (int i = 0; i < n; i++) groupDot(gs, g, xs[i], outs[i]);
+        }
     }
 
-    /** Once per integer product, before the threads start: a type may build its decoding layout here. */
-    void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
+    /** Rows {@code GROUP·g ..} times {@code x} into {@code out} at the same rows: the type's row-group kernel. */
+    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+        throw new UnsupportedOperationException(type() + " has no row-group layout");
+    }
+
+    /** Once per integer product, before the threads start: builds the row groups and what their kernel reads of x. */
+    final void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
+        if (rowGroups(parallel) == null) return;
+        for (int i = 0; i < n; i++) prepareGroupActivations(xs[i]);
+    }
+
+    /** The activation forms the row-group kernel reads, built before the threads share them: the packed pairs. */
+    void prepareGroupActivations(Q8Activations x) {
+        x.pairs();
     }
 
     /** Quant bytes per group of {@link #GROUP} rows and one block in the row-group layout; 0 when the type has none. */
