@@ -76,6 +76,9 @@ public final class EngineBench {
             int[] prompt = new int[options.promptTokens()];
             for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(c.vocabSize());
             prefill(tf, cache, prompt); // warm-up: touches every page and compiles the kernels
+            // and a few decode steps, as llama-bench warms up: one-time work (the row-group copies, compiling the
+            // decoding kernels) would otherwise land in the first timed run
+            decode(tf, cache, 1, 0, Math.min(8, options.genTokens()), rnd);
             double[] pp = new double[options.repetitions()];
             for (int r = 0; r < pp.length; r++) {
                 progress.accept("prompt processing, " + prompt.length + " tokens, run " + (r + 1) + "/" + pp.length);
