@@ -31,29 +31,26 @@ public final class Q6_KTensor extends Tensor {
         return GgmlType.Q6_K;
     }
 
-    @Override
-    void dequantizeBlock(long at, float[] out, int off) {
-        float d = f16(data, at + 208);
+    /** The 256 values 0..63 of the super-block at {@code at} of {@code s}: low nibbles joined with their 2-bit highs. */
+    static void values(MemorySegment s, long at, int[] q) {
         for (int n = 0; n < 2; n++) {
-            long ql = at + 64 * n;
-            long qh = at + 128 + 32 * n;
-            long sc = at + 192 + 8 * n;
-            int y = off + 128 * n;
+            long ql = at + 64 * n, qh = at + 128 + 32 * n;
             for (int l = 0; l < 32; l++) {
-                int is = l / 16;
-                int a = data.get(I8, ql + l) & 0xff;
-                int c = data.get(I8, ql + l + 32) & 0xff;
-                int h = data.get(I8, qh + l) & 0xff;
-                int q1 = ((a & 0x0f) | ((h & 3) << 4)) - 32;
-                int q2 = ((c & 0x0f) | (((h >>> 2) & 3) << 4)) - 32;
-                int q3 = ((a >>> 4) | (((h >>> 4) & 3) << 4)) - 32;
-                int q4 = ((c >>> 4) | (((h >>> 6) & 3) << 4)) - 32;
-                out[y + l] = d * data.get(I8, sc + is) * q1;
-                out[y + l + 32] = d * data.get(I8, sc + is + 2) * q2;
-                out[y + l + 64] = d * data.get(I8, sc + is + 4) * q3;
-                out[y + l + 96] = d * data.get(I8, sc + is + 6) * q4;
+                int a = s.get(I8, ql + l) & 0xff, c = s.get(I8, ql + l + 32) & 0xff, h = s.get(I8, qh + l) & 0xff;
+                q[128 * n + l] = (a & 0x0f) | ((h & 3) << 4);
+                q[128 * n + l + 32] = (c & 0x0f) | (((h >>> 2) & 3) << 4);
+                q[128 * n + l + 64] = (a >>> 4) | (((h >>> 4) & 3) << 4);
+                q[128 * n + l + 96] = (c >>> 4) | (((h >>> 6) & 3) << 4);
             }
         }
+    }
+
+    @Override
+    void dequantizeBlock(long at, float[] out, int off) {
+        int[] q = new int[BLOCK];
+        values(data, at, q);
+        float d = f16(data, at + 208);
+        for (int i = 0; i < BLOCK; i++) out[off + i] = d * data.get(I8, at + 192 + i / 16) * (q[i] - 32);
     }
 
     @Override
@@ -76,30 +73,22 @@ public final class Q6_KTensor extends Tensor {
     }
 
     /**
-     * For each 16 elements k and slice p &lt; 8: elements {@code 16k + 2p, +1} of each row in turn, as bytes 0..63 (the
-     * file's split nibbles and 2-bit highs put back together: 1.25 bytes per weight against the file's 0.82, and the
+     * For each 16 elements k and slice p &lt; 8: elements {@code 16k + 2p, +1} of each row in turn, as bytes 0..63
+     * ({@link #values}: 1.25 bytes per weight against the file's 0.82, and the
      * kernel widens and multiplies with nothing to unpack).
      */
     @Override
     void packGroup(RowGroups out, int g) {
         int blocks = cols / BLOCK;
         byte[] src = groupRows(g);
+        MemorySegment bytes = MemorySegment.ofArray(src);
         int[] q = new int[BLOCK];
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;
             for (int r = 0; r < GROUP; r++) {
                 int at = (r * blocks + b) * BYTES;
                 float d = f16(src, at + 208);
-                for (int n = 0; n < 2; n++) {
-                    int ql = at + 64 * n, qh = at + 128 + 32 * n;
-                    for (int l = 0; l < 32; l++) {
-                        int a = src[ql + l] & 0xff, c = src[ql + l + 32] & 0xff, h = src[qh + l] & 0xff;
-                        q[128 * n + l] = (a & 0x0f) | ((h & 3) << 4);
-                        q[128 * n + l + 32] = (c & 0x0f) | (((h >>> 2) & 3) << 4);
-                        q[128 * n + l + 64] = (a >>> 4) | (((h >>> 4) & 3) << 4);
-                        q[128 * n + l + 96] = (c >>> 4) | (((h >>> 6) & 3) << 4);
-                    }
-                }
+                values(bytes, at, q);
                 for (int k = 0; k < 16; k++) {
                     out.scales()[unit * 128 + 8 * k + r] = d * src[at + 192 + k];
                     for (int p = 0; p < 8; p++) {
