@@ -66,29 +66,28 @@ public final class Q4_KTensor extends Tensor {
         for (; i < n; i++) outs[i][row] = dot1(row, xs[i]);
     }
 
-    /** Row groups: per group and super-block, for each 64 elements 16 slices of 16 bytes (see {@link #packGroup}). */
-    private static final int GROUP_BYTES = 4 * 256;
+    /**
+     * Row groups: per group and super-block, for each 64 elements 16 slices of 16 bytes (see {@link #packGroup}),
+     * then the 8 rows' 6-bit scales and mins as bytes: 1024 + 128 bytes.
+     */
+    private static final int GROUP_BYTES = 4 * 256 + 2 * 64;
 
     @Override
     int groupQuantBytes() {
         return GROUP_BYTES;
     }
 
-    /** Per group and super-block: the 8 rows' {@code d·scale} for each of the 8 groups of 32, and as many mins. */
+    /** Per group and super-block: the 8 rows' {@code d}, then their {@code dmin}. */
     @Override
     int groupScales() {
-        return 8 * GROUP;
-    }
-
-    @Override
-    boolean groupMins() {
-        return true;
+        return 2 * GROUP;
     }
 
     /**
      * For each 64 elements j and slice p &lt; 16: bytes {@code 32j + 2p, +1} of each row in turn — low nibbles are the
-     * row's elements (64j + 2p, +1), high nibbles (64j + 32 + 2p, +1). Scales and mins as floats: a third more memory
-     * than the file's 6-bit codes, no unpacking in the kernel.
+     * row's elements (64j + 2p, +1), high nibbles (64j + 32 + 2p, +1). Then for each group of 32 k the rows' scales
+     * (byte {@code 1024 + 8k + r}) and mins ({@code 1088 + 8k + r}), and {@code d}, {@code dmin} as floats: 152
+     * bytes per row and super-block against the file's 144 (decoding streams these bytes, so every one counts).
      */
     @Override
     void packGroup(RowGroups out, int g) {
@@ -96,17 +95,19 @@ public final class Q4_KTensor extends Tensor {
         byte[] src = groupRows(g);
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;
+            int base = unit * GROUP_BYTES;
             for (int r = 0; r < GROUP; r++) {
                 long at = ((long) (g * GROUP + r) * blocks + b) * BYTES;
                 int a = (r * blocks + b) * BYTES;
-                float d = f16(src, a), dmin = f16(src, a + 2);
+                out.scales()[unit * 16 + r] = f16(src, a);
+                out.scales()[unit * 16 + 8 + r] = f16(src, a + 2);
                 for (int k = 0; k < 8; k++) {
-                    out.scales()[unit * 64 + 8 * k + r] = d * scaleMin(data, at + 4, k, false);
-                    out.mins()[unit * 64 + 8 * k + r] = dmin * scaleMin(data, at + 4, k, true);
+                    out.quants()[base + 1024 + 8 * k + r] = (byte) scaleMin(data, at + 4, k, false);
+                    out.quants()[base + 1088 + 8 * k + r] = (byte) scaleMin(data, at + 4, k, true);
                 }
                 for (int j = 0; j < 4; j++) {
                     for (int p = 0; p < 16; p++) {
-                        int o = unit * GROUP_BYTES + 256 * j + 16 * p + 2 * r;
+                        int o = base + 256 * j + 16 * p + 2 * r;
                         out.quants()[o] = src[a + 16 + 32 * j + 2 * p];
                         out.quants()[o + 1] = src[a + 17 + 32 * j + 2 * p];
                     }
@@ -117,21 +118,23 @@ public final class Q4_KTensor extends Tensor {
 
     @Override
     void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
-        groupKernel(gs, g, cols / BLOCK, x.pairs(), x.d, x.ds, out);
+        groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.d, x.ds, out);
     }
 
     /**
      * Rows {@code 8g..8g+7} times one activation vector, a row per lane: Q4_0's pair multiplies (see there), per
-     * 32-element group two sums of eight, then the group's scale and its minimum through the activations' block sum.
+     * 32-element group two sums of eight, times the group's 6-bit scale in integers (≤ 32·15·127·63 &lt; 2^24, so
+     * exact as a float); the minimum through the activations' block sum; {@code d} and {@code dmin} once per
+     * super-block.
      */
-    private static void groupKernel(RowGroups gs, int g, int blocks, int[] xp, float[] xd, float[] xds, float[] out) {
-        byte[] qs = gs.quants();
-        float[] sc = gs.scales(), mn = gs.mins();
+    private static void groupKernel(byte[] qs, float[] dd, int g, int blocks, int[] xp, float[] xd, float[] xds, float[] out) {
         FloatVector acc = FloatVector.zero(F8);
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;
+            int base = unit * GROUP_BYTES;
+            FloatVector sd = FloatVector.zero(F8), sm = sd;
             for (int j = 0; j < 4; j++) {
-                int q = unit * GROUP_BYTES + 256 * j;
+                int q = base + 256 * j;
                 int xi = b * 128 + 32 * j; // pair index of element 64j: low nibbles pair with xi.., high with xi+16..
                 IntVector lo0 = IntVector.zero(I), lo1 = lo0, hi0 = lo0, hi1 = lo0;
                 for (int p = 0; p < 8; p++) {
@@ -144,12 +147,17 @@ public final class Q4_KTensor extends Tensor {
                 }
                 IntVector sLo = lo0.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(lo1.add(0x8000).lanewise(VectorOperators.ASHR, 16));
                 IntVector sHi = hi0.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(hi1.add(0x8000).lanewise(VectorOperators.ASHR, 16));
-                int k = b * 8 + 2 * j, s = unit * 64 + 16 * j;
-                acc = ((FloatVector) sLo.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, sc, s).mul(xd[k]), acc);
-                acc = FloatVector.fromArray(F8, mn, s).fma(FloatVector.broadcast(F8, -xds[k]), acc);
-                acc = ((FloatVector) sHi.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, sc, s + 8).mul(xd[k + 1]), acc);
-                acc = FloatVector.fromArray(F8, mn, s + 8).fma(FloatVector.broadcast(F8, -xds[k + 1]), acc);
+                int k = b * 8 + 2 * j, s = base + 1024 + 16 * j;
+                IntVector scLo = (IntVector) ByteVector.fromArray(B8, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector scHi = (IntVector) ByteVector.fromArray(B8, qs, s + 8).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector mLo = (IntVector) ByteVector.fromArray(B8, qs, s + 64).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector mHi = (IntVector) ByteVector.fromArray(B8, qs, s + 72).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                sd = ((FloatVector) sLo.mul(scLo).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xd[k]), sd);
+                sd = ((FloatVector) sHi.mul(scHi).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xd[k + 1]), sd);
+                sm = ((FloatVector) mLo.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xds[k]), sm);
+                sm = ((FloatVector) mHi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xds[k + 1]), sm);
             }
+            acc = sd.fma(FloatVector.fromArray(F8, dd, unit * 16), acc).sub(sm.mul(FloatVector.fromArray(F8, dd, unit * 16 + 8)));
         }
         acc.intoArray(out, g * GROUP);
     }

@@ -184,6 +184,8 @@ public abstract sealed class Tensor
     /** Shorts per integer-kernel load: 16 (256 bits); the integer kernels need AVX2-sized vectors. */
     static final VectorSpecies<Short> S = ShortVector.SPECIES_256;
     static final VectorSpecies<Byte> B16 = ByteVector.SPECIES_128;
+    /** Eight bytes: one per row of a row group (the K-quants' per-row scales), widened to {@link #I}'s lanes. */
+    static final VectorSpecies<Byte> B8 = ByteVector.SPECIES_64;
     static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     static final boolean INT_OK = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
@@ -220,11 +222,12 @@ public abstract sealed class Tensor
 
     /**
      * A matrix's rows in groups of {@link #GROUP}, interleaved for the decoding kernels: per group and block the
-     * rows' quants (two weights of one row per 32-bit lane), their scales as floats, and mins for types with them.
+     * rows' quants (two weights of one row per 32-bit lane; the K-quants' small scales as bytes after them) and
+     * their scales as floats.
      * On the Java heap: array loads inline into the kernels far more reliably than memory-segment loads (whose
      * session checks C2 sometimes left inside the loop, which cost the whole gain).
      */
-    record RowGroups(byte[] quants, float[] scales, float[] mins) {}
+    record RowGroups(byte[] quants, float[] scales) {}
 
     /** The row-group layout once built ({@link #rowGroups}). */
     volatile RowGroups groups;
@@ -268,13 +271,9 @@ public abstract sealed class Tensor
         return 0;
     }
 
-    /** Scale floats per group and block in the row-group layout (as many mins when {@link #groupMins}). */
+    /** Scale floats per group and block in the row-group layout. */
     int groupScales() {
         return GROUP;
-    }
-
-    boolean groupMins() {
-        return false;
     }
 
     /** The bytes of the {@link #GROUP} rows of group {@code g}, copied in one go (packing reads them byte by byte). */
@@ -312,7 +311,7 @@ public abstract sealed class Tensor
             }
             RowGroups out;
             try {
-                out = new RowGroups(new byte[(int) quantBytes], new float[(int) scaleCount], groupMins() ? new float[(int) scaleCount] : null);
+                out = new RowGroups(new byte[(int) quantBytes], new float[(int) scaleCount]);
             } catch (OutOfMemoryError e) {
                 noGroups = true;
                 System.getLogger(Tensor.class.getName()).log(System.Logger.Level.WARNING, "not enough Java heap to regroup " + name
@@ -438,7 +437,7 @@ public abstract sealed class Tensor
      * kernel: unpacking a row once and running a tile of vectors per pass beats the integer kernels (measured per
      * core: with AVX-512's 4×4 tile 1.1–2.5× from 4 vectors on; with AVX2's 4×3 tile from 8).
      */
-    static final int GEMM_FROM = Gemm.FOUR_BY_FOUR ? 4 : 8;
+    static final int GEMM_FROM = Integer.getInteger("muse.engine.gemmFrom", Gemm.FOUR_BY_FOUR ? 4 : 8);
 
     static float dotF32(float[] a, float[] b, int n) {
         // four independent accumulators: one chain of FMAs waits on each result, four keep the unit busy

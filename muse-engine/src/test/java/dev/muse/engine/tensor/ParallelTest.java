@@ -2,10 +2,18 @@ package dev.muse.engine.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
 
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicIntegerArray;
 import org.junit.jupiter.api.Test;
 
-/** The work splitter: every index runs exactly once, whatever the thread count and range length. */
+/**
+ * The work splitter: every index runs exactly once, whatever the thread count and range length; failures reach the
+ * caller; concurrent and nested callers are served; closing ends the helper threads.
+ */
 class ParallelTest {
     @Test
     void every_index_should_run_exactly_once_for_any_range_and_thread_count() {
@@ -35,5 +43,61 @@ class ParallelTest {
     @Test
     void a_thread_count_below_one_should_be_refused_with_the_value() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Parallel(0)).hasMessageContaining("got 0");
+    }
+
+    @Test
+    void an_exception_in_a_chunk_should_reach_the_caller_and_leave_the_pool_usable() {
+        try (Parallel p = new Parallel(2)) {
+            for (int attempt = 0; attempt < 50; attempt++) { // the failing chunk lands on the caller or on a helper
+                int bad = 16 * (attempt % 8);
+                assertThatThrownBy(() -> p.forRange(128, (from, to) -> {
+                    if (from <= bad && bad < to) throw new IllegalStateException("chunk at " + bad);
+                })).isInstanceOf(IllegalStateException.class).hasMessage("chunk at " + bad);
+            }
+            AtomicIntegerArray runs = new AtomicIntegerArray(128);
+            p.forRange(128, (from, to) -> {
+                for (int i = from; i < to; i++) runs.incrementAndGet(i);
+            });
+            for (int i = 0; i < 128; i++) assertThat(runs.get(i)).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void callers_on_two_threads_and_nested_calls_should_each_cover_their_range() throws Exception {
+        try (Parallel p = new Parallel(2)) {
+            CountDownLatch start = new CountDownLatch(1);
+            Runnable caller = () -> {
+                try {
+                    start.await();
+                } catch (InterruptedException e) {
+                    throw new IllegalStateException(e);
+                }
+                for (int rep = 0; rep < 200; rep++) {
+                    AtomicIntegerArray runs = new AtomicIntegerArray(512);
+                    p.forRange(64, (from, to) -> p.forRange(8 * (to - from), (a, b) -> { // nested: runs inline
+                        for (int i = 8 * from + a; i < 8 * from + b; i++) runs.incrementAndGet(i);
+                    }));
+                    for (int i = 0; i < 512; i++) assertThat(runs.get(i)).as("index %d", i).isEqualTo(1);
+                }
+            };
+            CompletableFuture<Void> a = CompletableFuture.runAsync(caller), b = CompletableFuture.runAsync(caller);
+            start.countDown();
+            CompletableFuture.allOf(a, b).get(60, TimeUnit.SECONDS);
+        }
+    }
+
+    @Test
+    void closing_should_end_the_helper_threads() throws Exception {
+        Parallel p = new Parallel(3);
+        p.forRange(1000, (from, to) -> {});
+        p.close();
+        assertThat(p.helperThreads()).hasSize(2);
+        for (Thread t : p.helperThreads()) t.join(TimeUnit.SECONDS.toMillis(10));
+        assertThat(p.helperThreads()).noneMatch(Thread::isAlive);
+        AtomicIntegerArray runs = new AtomicIntegerArray(100);
+        p.forRange(100, (from, to) -> { // still correct after closing: on the caller's thread
+            for (int i = from; i < to; i++) runs.incrementAndGet(i);
+        });
+        for (int i = 0; i < 100; i++) assertThat(runs.get(i)).isEqualTo(1);
     }
 }
