@@ -110,6 +110,57 @@ public final class Q4_0Tensor extends Tensor {
         acc.intoArray(out, g * GROUP);
     }
 
+    @Override
+    boolean groupedBatches() {
+        return true;
+    }
+
+    @Override
+    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
+        Q8Activations x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
+        groupKernel4(gs.quants(), gs.scales(), g, cols / BLOCK, x0.pairs(), x1.pairs(), x2.pairs(), x3.pairs(),
+                x0.sums, x1.sums, x2.sums, x3.sums, x0.d, x1.d, x2.d, x3.d, outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
+    }
+
+    /** {@link #groupKernel} for four vectors: each slice is loaded and split once, then multiplied by all four. */
+    private static void groupKernel4(byte[] qs, float[] sc, int g, int blocks, int[] p0, int[] p1, int[] p2, int[] p3,
+            int[] s0, int[] s1, int[] s2, int[] s3, float[] d0, float[] d1, float[] d2, float[] d3,
+            float[] out0, float[] out1, float[] out2, float[] out3) {
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        for (int b = 0; b < blocks; b++) {
+            int unit = g * blocks + b;
+            int o = unit * GROUP_BYTES;
+            int xi = b * 16;
+            IntVector l0 = IntVector.zero(I), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
+            for (int p = 0; p < 8; p++) {
+                ShortVector w = (ShortVector) ByteVector.fromArray(B16, qs, o + 16 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector wl = w.and((short) 0x0f).reinterpretAsInts(), wh = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts();
+                int lo = xi + p, hi = xi + 8 + p;
+                l0 = l0.add(wl.mul(p0[lo]));
+                h0 = h0.add(wh.mul(p0[hi]));
+                l1 = l1.add(wl.mul(p1[lo]));
+                h1 = h1.add(wh.mul(p1[hi]));
+                l2 = l2.add(wl.mul(p2[lo]));
+                h2 = h2.add(wh.mul(p2[hi]));
+                l3 = l3.add(wl.mul(p3[lo]));
+                h3 = h3.add(wh.mul(p3[hi]));
+            }
+            FloatVector scale = FloatVector.fromArray(F8, sc, unit * GROUP);
+            IntVector s = l0.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h0.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * s0[b]);
+            a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d0[b]), a0);
+            s = l1.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h1.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * s1[b]);
+            a1 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d1[b]), a1);
+            s = l2.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h2.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * s2[b]);
+            a2 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d2[b]), a2);
+            s = l3.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h3.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * s3[b]);
+            a3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d3[b]), a3);
+        }
+        a0.intoArray(out0, g * GROUP);
+        a1.intoArray(out1, g * GROUP);
+        a2.intoArray(out2, g * GROUP);
+        a3.intoArray(out3, g * GROUP);
+    }
+
     private float dot1(int row, Q8Activations x0) {
         int blocks = cols / BLOCK;
         long at = (long) row * blocks * BYTES;

@@ -15,6 +15,7 @@ import jdk.incubator.vector.VectorSpecies;
 final class Q8Activations {
     private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
+    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
     final short[] q;
     final float[] d;
     final int[] sums;
@@ -70,7 +71,12 @@ final class Q8Activations {
         int[] p = pairs;
         if (p == null) {
             p = new int[q.length / 2];
-            for (int k = 0; k < p.length; k++) p[k] = (q[2 * k] << 16) + q[2 * k + 1];
+            int k = 0;
+            for (; k + 8 <= p.length; k += 8) { // a lane read as an int is q[2k] & 0xffff | q[2k+1] << 16
+                IntVector v = ShortVector.fromArray(S16, q, 2 * k).reinterpretAsInts();
+                v.lanewise(VectorOperators.LSHL, 16).add(v.lanewise(VectorOperators.ASHR, 16)).intoArray(p, k);
+            }
+            for (; k < p.length; k++) p[k] = (q[2 * k] << 16) + q[2 * k + 1];
             pairs = p;
         }
         return p;

@@ -244,15 +244,35 @@ public abstract sealed class Tensor
             for (int r = from; r < to; r++) dotQ8(r, xs, n, outs);
             return;
         }
-        // each vector in turn over the group while its weights are in the L1 cache
+        // four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
         for (int g = from / GROUP; g < to / GROUP; g++) {
-            for (int i = 0; i < n; i++) groupDot(gs, g, xs[i], outs[i]);
+            int i = 0;
+            for (; i + 4 <= n; i += 4) groupDot4(gs, g, xs, i, outs);
+            for (; i < n; i++) groupDot(gs, g, xs[i], outs[i]);
         }
     }
 
     /** Rows {@code GROUP·g ..} times {@code x} into {@code out} at the same rows: the type's row-group kernel. */
     void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
         throw new UnsupportedOperationException(type() + " has no row-group layout");
+    }
+
+    /**
+     * Whether decode batches of up to {@link #GROUPED_BATCH_LIMIT} sequences should run through {@link #groupDot4}
+     * rather than the float tile: only where the four-vector kernel was measured faster (Q4_0; four-vector Q4_K and
+     * Q6_K kernels were tried and were no faster than the tile at 8 vectors: Q6_K's 6-bit products allow only two
+     * per shift, and Q4_K's scales and mins cost per vector).
+     */
+    boolean groupedBatches() {
+        return false;
+    }
+
+    /**
+     * {@link #groupDot} for {@code xs[i..i+3]} into {@code outs[i..i+3]}: each unpacked weight serves four vectors,
+     * with exactly the single-vector kernel's arithmetic per vector (results do not depend on the batch).
+     */
+    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
+        for (int v = i; v < i + 4; v++) groupDot(gs, g, xs[v], outs[v]);
     }
 
     /** Once per integer product, before the threads start: builds the row groups and what their kernel reads of x. */
@@ -355,7 +375,7 @@ public abstract sealed class Tensor
         }
         if (INT_OK && integerDot()) {
             Q8Activations[] xq = quantizeAll(n, xs);
-            if (integerFor(n)) {
+            if (integerFor(n) || n < GROUPED_BATCH_LIMIT && groupedBatches() && rowGroups(parallel) != null) {
                 prepareQ8(xq, n, parallel);
                 parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, n, outs));
                 return;
@@ -437,7 +457,13 @@ public abstract sealed class Tensor
      * kernel: unpacking a row once and running a tile of vectors per pass beats the integer kernels (measured per
      * core: with AVX-512's 4×4 tile 1.1–2.5× from 4 vectors on; with AVX2's 4×3 tile from 8).
      */
-    static final int GEMM_FROM = Integer.getInteger("muse.engine.gemmFrom", Gemm.FOUR_BY_FOUR ? 4 : 8);
+    static final int GEMM_FROM = Gemm.FOUR_BY_FOUR ? 4 : 8;
+    /**
+     * Below this many vectors, a type with {@link #groupedBatches} keeps its row groups instead of the float tile
+     * (Q4_0 on AVX-512, measured per product over a 1B model's matrices: 1.6x faster at 4 vectors, 1.25x at 8, even at
+     * 16 and 32, 0.9x at 64).
+     */
+    static final int GROUPED_BATCH_LIMIT = 16;
 
     static float dotF32(float[] a, float[] b, int n) {
         // four independent accumulators: one chain of FMAs waits on each result, four keep the unit busy

@@ -14,8 +14,9 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The row-group decoding kernels (Q4_0, Q4_K, Q6_K: eight rows interleaved, two weights of a row per 32-bit lane,
  * one multiply for two multiply-adds) against the row kernels on the same 8-bit activations: only float summation order
- * differs, so they agree to 1e-5 of Σ|w·x|, for one to three vectors, on one thread or two, and at the extremes
- * the 16-bit partial sums must hold (every quant at its largest, activations ±127).
+ * differs, so they agree to 1e-5 of Σ|w·x|, for one to nine vectors (Q4_0's four-vector kernel, the single ones, or
+ * the float tile), on one thread or two; on the integer path a vector's result does not depend on how many share the
+ * product; and at the extremes the 16-bit partial sums must hold (every quant at its largest, activations ±127).
  */
 class RowGroupKernelTest {
     @BeforeEach
@@ -29,14 +30,22 @@ class RowGroupKernelTest {
     void grouped_products_should_match_the_row_kernels(GgmlType type) {
         for (int threads : new int[] {1, 2}) {
             try (Parallel parallel = new Parallel(threads)) {
-                for (int n = 1; n <= 3; n++) {
-                    Tensor t = KQuantIntegerKernelTest.quantised(type, 40, 512, 5 + n);
-                    float[][] xs = new float[n][];
-                    for (int i = 0; i < n; i++) xs[i] = TensorKernelTest.randomVector(30 + i);
+                Tensor t = KQuantIntegerKernelTest.quantised(type, 40, 512, 5 + threads);
+                float[][] xs = new float[9][];
+                for (int i = 0; i < 9; i++) xs[i] = TensorKernelTest.randomVector(30 + i);
+                float[][] alone = new float[9][t.rows()];
+                for (int i = 0; i < 9; i++) t.matmul(xs[i], alone[i], parallel);
+                for (int n = 1; n <= 9; n++) {
                     float[][] outs = new float[n][t.rows()];
-                    t.matmul(n, xs, outs, parallel);
+                    t.matmul(n, Arrays.copyOf(xs, n), outs, parallel);
                     assertThat(t.groups).as("%s took the row-group layout", type).isNotNull();
-                    for (int i = 0; i < n; i++) assertMatchesRowKernel(t, xs[i], outs[i], "%s, %d threads, vector %d of %d".formatted(type, threads, i, n));
+                    for (int i = 0; i < n; i++) {
+                        String what = "%s, %d threads, vector %d of %d".formatted(type, threads, i, n);
+                        assertMatchesRowKernel(t, xs[i], outs[i], what);
+                        if (t.integerFor(n) || n < Tensor.GROUPED_BATCH_LIMIT && t.groupedBatches()) { // else the float tile
+                            assertThat(outs[i]).as("%s: the same as alone", what).containsExactly(alone[i]);
+                        }
+                    }
                 }
             }
         }
@@ -55,6 +64,9 @@ class RowGroupKernelTest {
             t.matmul(v, out, Parallel.serial());
             assertThat(t.groups).isNotNull();
             assertMatchesRowKernel(t, v, out, type + " at the extremes");
+            float[][] four = new float[4][t.rows()]; // the four-vector kernel's sums, too
+            t.matmul(4, new float[][] {v, v, v, v}, four, Parallel.serial());
+            for (float[] o : four) assertMatchesRowKernel(t, v, o, type + " at the extremes, four vectors");
         }
     }
 
