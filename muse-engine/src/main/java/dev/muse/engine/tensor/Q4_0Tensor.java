@@ -161,6 +161,71 @@ public final class Q4_0Tensor extends Tensor {
         a3.intoArray(out3, g * GROUP);
     }
 
+    @Override
+    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
+        groupKernel8(gs.quants(), gs.scales(), g, cols / BLOCK, xs, i, outs);
+    }
+
+    /** {@link #groupKernel4} for eight vectors (AVX-512: sixteen integer sums and eight float ones stay in registers). */
+    private static void groupKernel8(byte[] qs, float[] sc, int g, int blocks, Q8Activations[] xs, int i, float[][] outs) {
+        int[] p0 = xs[i].pairs(), p1 = xs[i + 1].pairs(), p2 = xs[i + 2].pairs(), p3 = xs[i + 3].pairs();
+        int[] p4 = xs[i + 4].pairs(), p5 = xs[i + 5].pairs(), p6 = xs[i + 6].pairs(), p7 = xs[i + 7].pairs();
+        FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+        for (int b = 0; b < blocks; b++) {
+            int unit = g * blocks + b;
+            int o = unit * GROUP_BYTES;
+            int xi = b * 16;
+            IntVector l0 = IntVector.zero(I), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
+            IntVector l4 = l0, h4 = l0, l5 = l0, h5 = l0, l6 = l0, h6 = l0, l7 = l0, h7 = l0;
+            for (int p = 0; p < 8; p++) {
+                ShortVector w = (ShortVector) ByteVector.fromArray(B16, qs, o + 16 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
+                IntVector wl = w.and((short) 0x0f).reinterpretAsInts(), wh = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts();
+                int lo = xi + p, hi = xi + 8 + p;
+                l0 = l0.add(wl.mul(p0[lo]));
+                h0 = h0.add(wh.mul(p0[hi]));
+                l1 = l1.add(wl.mul(p1[lo]));
+                h1 = h1.add(wh.mul(p1[hi]));
+                l2 = l2.add(wl.mul(p2[lo]));
+                h2 = h2.add(wh.mul(p2[hi]));
+                l3 = l3.add(wl.mul(p3[lo]));
+                h3 = h3.add(wh.mul(p3[hi]));
+                l4 = l4.add(wl.mul(p4[lo]));
+                h4 = h4.add(wh.mul(p4[hi]));
+                l5 = l5.add(wl.mul(p5[lo]));
+                h5 = h5.add(wh.mul(p5[hi]));
+                l6 = l6.add(wl.mul(p6[lo]));
+                h6 = h6.add(wh.mul(p6[hi]));
+                l7 = l7.add(wl.mul(p7[lo]));
+                h7 = h7.add(wh.mul(p7[hi]));
+            }
+            FloatVector scale = FloatVector.fromArray(F8, sc, unit * GROUP);
+            IntVector s = l0.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h0.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * xs[i].sums[b]);
+            a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xs[i].d[b]), a0);
+            s = l1.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h1.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * xs[i + 1].sums[b]);
+            a1 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xs[i + 1].d[b]), a1);
+            s = l2.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h2.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * xs[i + 2].sums[b]);
+            a2 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xs[i + 2].d[b]), a2);
+            s = l3.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h3.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * xs[i + 3].sums[b]);
+            a3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xs[i + 3].d[b]), a3);
+            s = l4.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h4.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * xs[i + 4].sums[b]);
+            a4 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xs[i + 4].d[b]), a4);
+            s = l5.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h5.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * xs[i + 5].sums[b]);
+            a5 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xs[i + 5].d[b]), a5);
+            s = l6.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h6.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * xs[i + 6].sums[b]);
+            a6 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xs[i + 6].d[b]), a6);
+            s = l7.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h7.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * xs[i + 7].sums[b]);
+            a7 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xs[i + 7].d[b]), a7);
+        }
+        a0.intoArray(outs[i], g * GROUP);
+        a1.intoArray(outs[i + 1], g * GROUP);
+        a2.intoArray(outs[i + 2], g * GROUP);
+        a3.intoArray(outs[i + 3], g * GROUP);
+        a4.intoArray(outs[i + 4], g * GROUP);
+        a5.intoArray(outs[i + 5], g * GROUP);
+        a6.intoArray(outs[i + 6], g * GROUP);
+        a7.intoArray(outs[i + 7], g * GROUP);
+    }
+
     private float dot1(int row, Q8Activations x0) {
         int blocks = cols / BLOCK;
         long at = (long) row * blocks * BYTES;
