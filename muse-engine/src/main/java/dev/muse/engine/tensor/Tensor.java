@@ -244,10 +244,9 @@ public abstract sealed class Tensor
             for (int r = from; r < to; r++) dotQ8(r, xs, n, outs);
             return;
         }
-        // eight or four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
+        // four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
         for (int g = from / GROUP; g < to / GROUP; g++) {
             int i = 0;
-            if (WIDE_REGISTERS) for (; i + 8 <= n; i += 8) groupDot8(gs, g, xs, i, outs);
             for (; i + 4 <= n; i += 4) groupDot4(gs, g, xs, i, outs);
             for (; i < n; i++) groupDot(gs, g, xs[i], outs[i]);
         }
@@ -275,15 +274,6 @@ public abstract sealed class Tensor
     void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
         for (int v = i; v < i + 4; v++) groupDot(gs, g, xs[v], outs[v]);
     }
-
-    /** {@link #groupDot4} for eight vectors, on machines with 32 vector registers (AVX-512) to hold their sums. */
-    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
-        groupDot4(gs, g, xs, i, outs);
-        groupDot4(gs, g, xs, i + 4, outs);
-    }
-
-    /** 32 vector registers (AVX-512): room for the eight-vector kernels' sixteen integer and eight float sums. */
-    static final boolean WIDE_REGISTERS = Gemm.FOUR_BY_FOUR;
 
     /** Once per integer product, before the threads start: builds the row groups and what their kernel reads of x. */
     final void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
@@ -470,9 +460,8 @@ public abstract sealed class Tensor
     static final int GEMM_FROM = Gemm.FOUR_BY_FOUR ? 4 : 8;
     /**
      * Below this many vectors, a type with {@link #groupedBatches} keeps its row groups instead of the float tile
-     * (Q4_0, measured over a 1B model's matrices on 2 cores: with AVX-512 1.6x faster at 4 vectors and, through the
-     * eight-vector kernel, 1.4-1.7x at 8; with AVX2 1.3-2.2x at 4 to 12; the four-vector kernel alone was even with
-     * the tile at 16 and 32 and 0.9x at 64).
+     * (Q4_0 on AVX-512, measured per product over a 1B model's matrices: 1.6x faster at 4 vectors, 1.25x at 8, even at
+     * 16 and 32, 0.9x at 64).
      */
     static final int GROUPED_BATCH_LIMIT = 16;
 
