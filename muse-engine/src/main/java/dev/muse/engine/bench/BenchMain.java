@@ -4,7 +4,7 @@ import java.nio.file.Path;
 import java.util.Arrays;
 
 /**
- * A stand-in for {@code muse bench} until the CLI has it (used by {@code bench/vs-llamacpp.sh}):
+ * {@code muse bench} without the CLI ({@code bench/vs-llamacpp.sh} falls back to it when no CLI jar is built):
  * {@code java --add-modules jdk.incubator.vector -cp ... dev.muse.engine.bench.BenchMain FILE [threads] [prompt-tokens]
  * [gen-tokens] [parallel e.g. 1,2,4,8] [repetitions]} prints {@link BenchResult#toJson()} on stdout, progress on stderr.
  */
