@@ -102,7 +102,12 @@ final class Q8Activations {
     /** The values this stands for, {@code d·q}: what the float kernels multiply when a batch takes them. */
     float[] dequantize() {
         float[] out = new float[q.length];
-        for (int i = 0; i < q.length; i++) out[i] = d[i / 32] * q[i];
+        for (int b = 0; b < d.length; b++) { // the same single product d·q per value as a scalar loop, in vectors
+            FloatVector db = FloatVector.broadcast(F8, d[b]);
+            for (int o = 32 * b; o < 32 * b + 32; o += 8) {
+                ((FloatVector) ShortVector.fromArray(S8, q, o).convertShape(VectorOperators.S2F, F8, 0)).mul(db).intoArray(out, o);
+            }
+        }
         return out;
     }
 }
