@@ -109,15 +109,18 @@ public final class Transformer {
             for (int i = 0; i < n; i++) rmsnorm(xb[i], x[i], lw.ffnNorm(), dim);
             lw.ffnGate().matmul(n, xb, hb, parallel);
             lw.ffnUp().matmul(n, xb, hb2, parallel);
-            for (int i = 0; i < n; i++) {
-                float[] g = hb[i];
-                float[] u = hb2[i];
-                for (int j = 0; j < g.length; j++) {
-                    float val = g[j];
-                    val *= (1.0f / (1.0f + (float) Math.exp(-val)));
-                    g[j] = val * u[j];
+            // SwiGLU: one exp per hidden value, as much work as a small product, so split over the threads too
+            parallel.forRange(c.hiddenDim(), (from, to) -> {
+                for (int i = 0; i < n; i++) {
+                    float[] g = hb[i];
+                    float[] u = hb2[i];
+                    for (int j = from; j < to; j++) {
+                        float val = g[j];
+                        val *= (1.0f / (1.0f + (float) Math.exp(-val)));
+                        g[j] = val * u[j];
+                    }
                 }
-            }
+            });
             lw.ffnDown().matmul(n, hb, xb, parallel);
             for (int i = 0; i < n; i++) add(x[i], xb[i]);
         }
