@@ -21,8 +21,8 @@ public final class Parallel implements AutoCloseable {
     }
 
     private static final Parallel SERIAL = new Parallel(1);
-    /** Chunks per thread: enough to even out a busy core, few enough that claiming them costs nothing. */
-    private static final int CHUNKS_PER_THREAD = 4;
+    /** Rows per chunk at the least: whole register blocks and row groups for the kernels. */
+    private static final int MIN_CHUNK = 16;
     /** How long an idle helper keeps spinning for the next job before it parks (the gaps inside a decode step are shorter). */
     private static final long SPIN_NANOS = 200_000;
 
@@ -58,18 +58,18 @@ public final class Parallel implements AutoCloseable {
 
     /**
      * Runs {@code body} over {@code [0, n)} in chunks that the caller's thread and the helpers claim one at a time: a
-     * thread slowed by other work on the machine takes fewer chunks instead of holding everyone up at the end. Chunk
-     * bounds are multiples of 16 rows (whole register blocks for the kernels). Returns when every chunk has run; the
+     * thread slowed by other work on the machine takes fewer chunks instead of holding everyone up at the end. Each
+     * claim takes a share of what is left (1/(2·threads), guided self-scheduling), so chunks shrink towards the end
+     * and the threads finish within a small chunk of each other. Chunk bounds are multiples of 16 rows. Returns when every chunk has run; the
      * first exception thrown by any chunk is rethrown here.
      */
     public void forRange(int n, Range body) {
-        int chunks = Math.min(threads * CHUNKS_PER_THREAD, Math.max(1, n / 16));
-        if (chunks <= 1 || helpers.length == 0 || closed || !dispatching.compareAndSet(false, true)) {
+        if (n < 2 * MIN_CHUNK || helpers.length == 0 || closed || !dispatching.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
         try {
-            Job j = new Job(n, chunks, body);
+            Job j = new Job(n, 2 * threads, body);
             job = j;
             for (Helper h : helpers) {
                 if (h.parked) LockSupport.unpark(h.thread);
@@ -87,11 +87,6 @@ public final class Parallel implements AutoCloseable {
         }
     }
 
-    /** Start of chunk {@code c} of {@code chunks} over {@code [0, n)}. */
-    private static int bound(int n, int c, int chunks) {
-        return c == chunks ? n : (int) ((long) n * c / chunks) & ~15;
-    }
-
     /** The helper threads, for tests. */
     Thread[] helperThreads() {
         Thread[] out = new Thread[helpers.length];
@@ -107,24 +102,27 @@ public final class Parallel implements AutoCloseable {
 
     /** One call's chunks; {@code running} counts the helpers inside {@link #work} (they enter before claiming). */
     private static final class Job {
-        final int n, chunks;
+        final int n, shares;
         final Range body;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger running = new AtomicInteger();
         volatile Throwable failure;
 
-        Job(int n, int chunks, Range body) {
+        Job(int n, int shares, Range body) {
             this.n = n;
-            this.chunks = chunks;
+            this.shares = shares;
             this.body = body;
         }
 
         void work() {
             try {
-                for (int c; (c = next.getAndIncrement()) < chunks; ) body.run(bound(n, c, chunks), bound(n, c + 1, chunks));
+                for (int from; (from = next.get()) < n; ) {
+                    int to = Math.min(n, from + Math.max(MIN_CHUNK, (n - from) / shares & ~(MIN_CHUNK - 1)));
+                    if (next.compareAndSet(from, to)) body.run(from, to);
+                }
             } catch (Throwable t) {
                 if (failure == null) failure = t;
-                next.set(chunks); // the others stop claiming
+                next.set(n); // the others stop claiming
             }
         }
     }
