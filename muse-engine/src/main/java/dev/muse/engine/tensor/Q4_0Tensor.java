@@ -127,11 +127,15 @@ public final class Q4_0Tensor extends Tensor {
             int[] s0, int[] s1, int[] s2, int[] s3, float[] d0, float[] d1, float[] d2, float[] d3,
             float[] out0, float[] out1, float[] out2, float[] out3) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
+        // the sums start at the rounding bias 0x8000 instead of adding it at the end: fewer vector calls keep this
+        // method inside C2's inlining budget (past it, Vector API calls stayed boxed in some JVM starts, seen with
+        // PrintInlining: "failed to inline (intrinsic)", "too big")
+        IntVector bias = IntVector.broadcast(I, 0x8000);
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;
             int o = unit * GROUP_BYTES;
             int xi = b * 16;
-            IntVector l0 = IntVector.zero(I), h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
+            IntVector l0 = bias, h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
             for (int p = 0; p < 8; p++) {
                 ShortVector w = (ShortVector) ByteVector.fromArray(B16, qs, o + 16 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S, 0);
                 IntVector wl = w.and((short) 0x0f).reinterpretAsInts(), wh = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts();
@@ -146,13 +150,13 @@ public final class Q4_0Tensor extends Tensor {
                 h3 = h3.add(wh.mul(p3[hi]));
             }
             FloatVector scale = FloatVector.fromArray(F8, sc, unit * GROUP);
-            IntVector s = l0.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h0.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * s0[b]);
+            IntVector s = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16)).sub(8 * s0[b]);
             a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d0[b]), a0);
-            s = l1.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h1.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * s1[b]);
+            s = l1.lanewise(VectorOperators.ASHR, 16).add(h1.lanewise(VectorOperators.ASHR, 16)).sub(8 * s1[b]);
             a1 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d1[b]), a1);
-            s = l2.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h2.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * s2[b]);
+            s = l2.lanewise(VectorOperators.ASHR, 16).add(h2.lanewise(VectorOperators.ASHR, 16)).sub(8 * s2[b]);
             a2 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d2[b]), a2);
-            s = l3.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(h3.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * s3[b]);
+            s = l3.lanewise(VectorOperators.ASHR, 16).add(h3.lanewise(VectorOperators.ASHR, 16)).sub(8 * s3[b]);
             a3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d3[b]), a3);
         }
         a0.intoArray(out0, g * GROUP);
