@@ -48,7 +48,7 @@ class IntegerKernelTest {
 
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K"})
-    void four_vectors_per_weight_load_should_give_each_vector_exactly_its_own_result(GgmlType type) {
+    void four_vectors_per_weight_load_should_give_each_vector_its_own_result(GgmlType type) {
         Tensor t = TensorKernelTest.random(type, 12, null);
         int n = 7; // one group of four and three left over
         Q8Activations[] xq = new Q8Activations[n];
@@ -58,7 +58,7 @@ class IntegerKernelTest {
         for (int i = 0; i < n; i++) {
             float[][] single = {new float[t.rows()]};
             for (int r = 0; r < t.rows(); r++) t.dotQ8(r, new Q8Activations[] {xq[i]}, 1, single);
-            assertThat(outs[i]).as("vector %d", i).containsExactly(single[0]);
+            assertSameUpToSummationOrder(outs[i], single[0], "vector " + i);
         }
     }
 
@@ -109,5 +109,19 @@ class IntegerKernelTest {
         for (int i = 0; i < x.length; i++) assertThat(back[i]).as("value %d", i).isEqualTo(q.d[i / 32] * q.q[i]);
         int[] pairs = q.pairs(); // what the row-group kernels multiply: (q[2k] << 16) + q[2k+1]
         for (int k = 0; k < pairs.length; k++) assertThat(pairs[k]).as("pair %d", k).isEqualTo((q.q[2 * k] << 16) + q.q[2 * k + 1]);
+    }
+
+    /**
+     * Equal up to float summation order: the row kernels end in {@code reduceLanes(ADD)}, whose lane order C2's
+     * intrinsic and the interpreter's fallback do not share, so a kernel compiled and one not yet compiled can differ
+     * in the last bits (seen in CI). A wrong kernel is off by far more than 1e-5 of the largest output.
+     */
+    static void assertSameUpToSummationOrder(float[] actual, float[] expected, String what) {
+        float scale = 0f;
+        for (float e : expected) scale = Math.max(scale, Math.abs(e));
+        assertThat(actual).as(what).hasSameSizeAs(expected);
+        for (int r = 0; r < expected.length; r++) {
+            assertThat(actual[r]).as("%s, row %d", what, r).isCloseTo(expected[r], org.assertj.core.api.Assertions.within(1e-5f * scale + 1e-6f));
+        }
     }
 }
