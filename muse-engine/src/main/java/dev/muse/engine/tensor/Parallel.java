@@ -60,8 +60,8 @@ public final class Parallel implements AutoCloseable {
      * Runs {@code body} over {@code [0, n)} in chunks that the caller's thread and the helpers claim one at a time: a
      * thread slowed by other work on the machine takes fewer chunks instead of holding everyone up at the end. Each
      * claim takes a share of what is left (1/(2·threads), guided self-scheduling), so chunks shrink towards the end
-     * and the threads finish within a small chunk of each other. Chunk bounds are multiples of 16 rows. Returns when every chunk has run; the
-     * first exception thrown by any chunk is rethrown here.
+     * and the threads finish within a small chunk of each other. Chunk bounds are multiples of 16 rows. Returns when
+     * every chunk has run; the first exception thrown by any chunk is rethrown here.
      */
     public void forRange(int n, Range body) {
         if (n < 2 * MIN_CHUNK || helpers.length == 0 || closed || !dispatching.compareAndSet(false, true)) {

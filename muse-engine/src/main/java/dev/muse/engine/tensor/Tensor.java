@@ -455,7 +455,8 @@ public abstract sealed class Tensor
     /**
      * From this many vectors on (prompt chunks, and decode steps of several sequences), the register-blocked float
      * kernel: unpacking a row once and running a tile of vectors per pass beats the integer kernels (measured per
-     * core: with AVX-512's 4×4 tile 1.1–2.5× from 4 vectors on; with AVX2's 4×3 tile from 8).
+     * core: with AVX-512's 4×4 tile 1.1–2.5× from 4 vectors on; with AVX2's 4×3 tile from 8). Types with
+     * {@link #groupedBatches} (Q4_0) keep their row groups up to {@link #GROUPED_BATCH_LIMIT}.
      */
     static final int GEMM_FROM = Gemm.FOUR_BY_FOUR ? 4 : 8;
     /**
