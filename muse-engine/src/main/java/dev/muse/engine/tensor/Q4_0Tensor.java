@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -61,6 +62,10 @@ public final class Q4_0Tensor extends Tensor {
      */
     @Override
     void packGroup(RowGroups out, int g) {
+        if (WIDE) {
+            packGroupWide(out, g);
+            return;
+        }
         int blocks = cols / BLOCK;
         byte[] src = groupRows(g);
         for (int b = 0; b < blocks; b++) {
@@ -78,7 +83,50 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
+    int groupBlocks() {
+        int blocks = cols / BLOCK;
+        return WIDE ? blocks + (blocks & 1) : blocks;
+    }
+
+    /**
+     * The wide layout: per group and block pair {@code (2k, 2k+1)} 256 quant bytes, slice p &lt; 8 of 32 bytes holding
+     * for each row r block 2k's bytes {@code 2p, 2p+1} then block 2k+1's, so after widening 32-bit lane 2r is row r
+     * in block 2k and lane 2r+1 row r in block 2k+1; the 16 scales in the same lane order. An odd last block pairs
+     * with zeros.
+     */
+    private void packGroupWide(RowGroups out, int g) {
+        int blocks = cols / BLOCK, pairs = groupBlocks() / 2;
+        byte[] src = groupRows(g);
+        for (int k = 0; k < pairs; k++) {
+            int unit = g * pairs + k;
+            for (int half = 0; half < 2; half++) {
+                int b = 2 * k + half;
+                if (b >= blocks) continue; // the array is zero already
+                for (int r = 0; r < GROUP; r++) {
+                    int at = (r * blocks + b) * BYTES;
+                    out.scales()[unit * 16 + 2 * r + half] = f16(src, at);
+                    for (int p = 0; p < 8; p++) {
+                        int o = unit * 2 * GROUP_BYTES + 32 * p + 4 * r + 2 * half;
+                        out.quants()[o] = src[at + 2 + 2 * p];
+                        out.quants()[o + 1] = src[at + 3 + 2 * p];
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    void prepareGroupActivations(Q8Activations x) {
+        if (WIDE) x.pairs2();
+        else x.pairs();
+    }
+
+    @Override
     void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+        if (WIDE) {
+            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, x.pairs2(), x.sums2(), x.d2(), out);
+            return;
+        }
         groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.sums, x.d, out);
     }
 
@@ -115,9 +163,51 @@ public final class Q4_0Tensor extends Tensor {
         return true;
     }
 
+    /**
+     * {@link #groupKernel} on 512-bit vectors, two blocks per vector (see {@link #packGroupWide}): the same integer
+     * arithmetic per row and block, each block's multiplier broadcast to its lanes as one long. Lane 2r sums row r's
+     * even blocks, lane 2r+1 its odd ones; the two are added at the end.
+     */
+    private static void wideKernel(byte[] qs, float[] sc, int g, int pairs, long[] xp, long[] sums, long[] xd, float[] out) {
+        FloatVector acc = FloatVector.zero(F16);
+        IntVector bias = IntVector.broadcast(I16, 0x8000);
+        for (int k = 0; k < pairs; k++) {
+            int unit = g * pairs + k;
+            int o = unit * 2 * GROUP_BYTES;
+            int xi = k * 16;
+            IntVector lo = bias, hi = bias;
+            for (int p = 0; p < 8; p++) {
+                ShortVector w = (ShortVector) ByteVector.fromArray(B32, qs, o + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                lo = lo.add(w.and((short) 0x0f).reinterpretAsInts().mul(LongVector.broadcast(L8, xp[xi + p]).reinterpretAsInts()));
+                hi = hi.add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(LongVector.broadcast(L8, xp[xi + 8 + p]).reinterpretAsInts()));
+            }
+            IntVector s = lo.lanewise(VectorOperators.ASHR, 16).add(hi.lanewise(VectorOperators.ASHR, 16))
+                    .sub(LongVector.broadcast(L8, sums[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
+            FloatVector d = LongVector.broadcast(L8, xd[k]).reinterpretAsFloats();
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F16, sc, unit * 16).mul(d), acc);
+        }
+        float[] lanes = new float[16];
+        acc.intoArray(lanes, 0);
+        addPairs(lanes, 0, out, g * GROUP);
+    }
+
+    /**
+     * {@code out[at + r] = lanes[2r] + lanes[2r+1]}: a wide kernel's even and odd blocks of each row added (through
+     * memory: as vector code in a helper C2 would not inline, the lane shuffles ran unintrinsified).
+     */
+    static void addPairs(float[] lanes, int from, float[] out, int at) {
+        for (int r = 0; r < GROUP; r++) out[at + r] = lanes[from + 2 * r] + lanes[from + 2 * r + 1];
+    }
+
     @Override
     void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
         Q8Activations x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
+        if (WIDE) {
+            wideKernel4(gs.quants(), gs.scales(), g, groupBlocks() / 2, x0.pairs2(), x1.pairs2(), x2.pairs2(), x3.pairs2(),
+                    x0.sums2(), x1.sums2(), x2.sums2(), x3.sums2(), x0.d2(), x1.d2(), x2.d2(), x3.d2(),
+                    outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
+            return;
+        }
         groupKernel4(gs.quants(), gs.scales(), g, cols / BLOCK, x0.pairs(), x1.pairs(), x2.pairs(), x3.pairs(),
                 x0.sums, x1.sums, x2.sums, x3.sums, x0.d, x1.d, x2.d, x3.d, outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
     }
@@ -163,6 +253,55 @@ public final class Q4_0Tensor extends Tensor {
         a1.intoArray(out1, g * GROUP);
         a2.intoArray(out2, g * GROUP);
         a3.intoArray(out3, g * GROUP);
+    }
+
+    /** {@link #wideKernel} for four vectors, each slice widened and split once: per vector the same arithmetic. */
+    private static void wideKernel4(byte[] qs, float[] sc, int g, int pairs, long[] p0, long[] p1, long[] p2, long[] p3,
+            long[] s0, long[] s1, long[] s2, long[] s3, long[] d0, long[] d1, long[] d2, long[] d3,
+            float[] out0, float[] out1, float[] out2, float[] out3) {
+        FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
+        IntVector bias = IntVector.broadcast(I16, 0x8000);
+        for (int k = 0; k < pairs; k++) {
+            int unit = g * pairs + k;
+            int o = unit * 2 * GROUP_BYTES;
+            int xi = k * 16;
+            IntVector l0 = bias, h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
+            for (int p = 0; p < 8; p++) {
+                ShortVector w = (ShortVector) ByteVector.fromArray(B32, qs, o + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                IntVector wl = w.and((short) 0x0f).reinterpretAsInts(), wh = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts();
+                int lo = xi + p, hi = xi + 8 + p;
+                l0 = l0.add(wl.mul(LongVector.broadcast(L8, p0[lo]).reinterpretAsInts()));
+                h0 = h0.add(wh.mul(LongVector.broadcast(L8, p0[hi]).reinterpretAsInts()));
+                l1 = l1.add(wl.mul(LongVector.broadcast(L8, p1[lo]).reinterpretAsInts()));
+                h1 = h1.add(wh.mul(LongVector.broadcast(L8, p1[hi]).reinterpretAsInts()));
+                l2 = l2.add(wl.mul(LongVector.broadcast(L8, p2[lo]).reinterpretAsInts()));
+                h2 = h2.add(wh.mul(LongVector.broadcast(L8, p2[hi]).reinterpretAsInts()));
+                l3 = l3.add(wl.mul(LongVector.broadcast(L8, p3[lo]).reinterpretAsInts()));
+                h3 = h3.add(wh.mul(LongVector.broadcast(L8, p3[hi]).reinterpretAsInts()));
+            }
+            FloatVector scale = FloatVector.fromArray(F16, sc, unit * 16);
+            IntVector s = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16))
+                    .sub(LongVector.broadcast(L8, s0[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
+            a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d0[k]).reinterpretAsFloats()), a0);
+            s = l1.lanewise(VectorOperators.ASHR, 16).add(h1.lanewise(VectorOperators.ASHR, 16))
+                    .sub(LongVector.broadcast(L8, s1[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
+            a1 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d1[k]).reinterpretAsFloats()), a1);
+            s = l2.lanewise(VectorOperators.ASHR, 16).add(h2.lanewise(VectorOperators.ASHR, 16))
+                    .sub(LongVector.broadcast(L8, s2[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
+            a2 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d2[k]).reinterpretAsFloats()), a2);
+            s = l3.lanewise(VectorOperators.ASHR, 16).add(h3.lanewise(VectorOperators.ASHR, 16))
+                    .sub(LongVector.broadcast(L8, s3[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
+            a3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d3[k]).reinterpretAsFloats()), a3);
+        }
+        float[] lanes = new float[64];
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, 16);
+        a2.intoArray(lanes, 32);
+        a3.intoArray(lanes, 48);
+        addPairs(lanes, 0, out0, g * GROUP);
+        addPairs(lanes, 16, out1, g * GROUP);
+        addPairs(lanes, 32, out2, g * GROUP);
+        addPairs(lanes, 48, out3, g * GROUP);
     }
 
     private float dot1(int row, Q8Activations x0) {

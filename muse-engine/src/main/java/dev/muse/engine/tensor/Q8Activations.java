@@ -82,6 +82,54 @@ final class Q8Activations {
         return p;
     }
 
+    private long[] pairs2, d2, sums2;
+
+    /**
+     * For the 512-bit row-group kernels, which hold two blocks in one vector (block 2k in the even 32-bit lanes,
+     * 2k+1 in the odd ones): per block pair and pair index j &lt; 16 the two blocks' {@link #pairs} j in one long
+     * (2k's low), broadcast as is to every lane pair. An odd last block pairs with zeros. Built before the threads.
+     */
+    long[] pairs2() {
+        long[] p2 = pairs2;
+        if (p2 == null) {
+            int[] p = pairs();
+            int blockPairs = (d.length + 1) / 2;
+            p2 = new long[blockPairs * 16];
+            for (int k = 0; k < blockPairs; k++) {
+                for (int j = 0; j < 16; j++) {
+                    int even = p[32 * k + j], odd = 2 * k + 1 < d.length ? p[32 * k + 16 + j] : 0;
+                    p2[16 * k + j] = both(even, odd);
+                }
+            }
+            long[] dd = new long[blockPairs], ss = new long[blockPairs];
+            for (int k = 0; k < blockPairs; k++) {
+                boolean odd = 2 * k + 1 < d.length;
+                dd[k] = both(Float.floatToRawIntBits(d[2 * k]), odd ? Float.floatToRawIntBits(d[2 * k + 1]) : 0);
+                ss[k] = both(sums[2 * k], odd ? sums[2 * k + 1] : 0);
+            }
+            d2 = dd;
+            sums2 = ss;
+            pairs2 = p2;
+        }
+        return p2;
+    }
+
+    /** Per block pair the two scales' float bits, as {@link #pairs2} pairs blocks. */
+    long[] d2() {
+        pairs2();
+        return d2;
+    }
+
+    /** Per block pair the two block sums Σq, as {@link #pairs2} pairs blocks. */
+    long[] sums2() {
+        pairs2();
+        return sums2;
+    }
+
+    private static long both(int low, int high) {
+        return (low & 0xffffffffL) | (long) high << 32;
+    }
+
     private int[] sums16;
 
     /** Σq per 16 values, for kernels whose scales change every 16 (Q6_K's row groups). Built before the threads. */

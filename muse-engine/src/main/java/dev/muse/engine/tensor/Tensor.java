@@ -7,6 +7,7 @@ import java.util.Arrays;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorShape;
 import jdk.incubator.vector.VectorSpecies;
@@ -189,6 +190,17 @@ public abstract sealed class Tensor
     static final VectorSpecies<Integer> I = IntVector.SPECIES_256;
     static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
     static final boolean INT_OK = ShortVector.SPECIES_PREFERRED.vectorBitSize() >= 256;
+    /**
+     * 512-bit vectors run natively (AVX-512): row-group kernels that have a wide form then take two blocks per
+     * vector, half the instructions per weight. {@code -Dmuse.engine.wide=false} keeps the 256-bit kernels.
+     */
+    static final boolean WIDE = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512
+            && !"false".equals(System.getProperty("muse.engine.wide"));
+    static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
+    static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
+    static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;
+    static final VectorSpecies<Long> L8 = LongVector.SPECIES_512;
+    static final VectorSpecies<Float> F16 = FloatVector.SPECIES_512;
 
     /**
      * True when this type has integer kernels over {@link Q8Activations}: the matrix products then quantise the
@@ -291,6 +303,11 @@ public abstract sealed class Tensor
         return 0;
     }
 
+    /** Blocks per row in the row-group layout: a kernel that takes blocks in pairs pads an odd count. */
+    int groupBlocks() {
+        return cols / type().blockSize();
+    }
+
     /** Scale floats per group and block in the row-group layout. */
     int groupScales() {
         return GROUP;
@@ -323,7 +340,7 @@ public abstract sealed class Tensor
         if (g != null || noGroups || !ROW_GROUPS || !INT_OK || rows % GROUP != 0 || groupQuantBytes() == 0) return g;
         synchronized (this) {
             if (groups != null || noGroups) return groups;
-            long units = (long) (rows / GROUP) * (cols / type().blockSize());
+            long units = (long) (rows / GROUP) * groupBlocks();
             long quantBytes = units * groupQuantBytes(), scaleCount = units * groupScales();
             if (quantBytes > Integer.MAX_VALUE - 64 || scaleCount > Integer.MAX_VALUE - 64) {
                 noGroups = true; // more than one array holds: the row kernels

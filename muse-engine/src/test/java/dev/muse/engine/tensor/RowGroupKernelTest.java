@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -17,6 +18,8 @@ import org.junit.jupiter.params.provider.EnumSource;
  * differs, so they agree to 1e-5 of Σ|w·x|, for one to nine vectors (Q4_0's four-vector kernel, the single ones, or
  * the float tile), on one thread or two; on the integer path a vector's result does not depend on how many share the
  * product; and at the extremes the 16-bit partial sums must hold (every quant at its largest, activations ±127).
+ * On AVX-512 machines the build runs this class a second time with {@code -Dmuse.engine.wide=false}, so both the
+ * 512-bit kernels and the 256-bit ones other machines take are checked.
  */
 class RowGroupKernelTest {
     @BeforeEach
@@ -67,6 +70,25 @@ class RowGroupKernelTest {
             float[][] four = new float[4][t.rows()]; // the four-vector kernel's sums, too
             t.matmul(4, new float[][] {v, v, v, v}, four, Parallel.serial());
             for (float[] o : four) assertMatchesRowKernel(t, v, o, type + " at the extremes, four vectors");
+        }
+    }
+
+    @Test
+    void an_odd_block_count_should_give_the_same_products() {
+        // 15 blocks of 32: the 512-bit kernel takes blocks in pairs and pads the last one with zeros
+        Tensor t = KQuantIntegerKernelTest.quantised(GgmlType.Q4_0, 24, 480, 11);
+        float[][] xs = new float[5][];
+        for (int i = 0; i < 5; i++) xs[i] = Arrays.copyOf(TensorKernelTest.randomVector(50 + i), 480);
+        try (Parallel parallel = new Parallel(2)) {
+            float[][] alone = new float[5][t.rows()];
+            for (int i = 0; i < 5; i++) t.matmul(xs[i], alone[i], parallel);
+            float[][] outs = new float[5][t.rows()];
+            t.matmul(5, xs, outs, parallel);
+            assertThat(t.groups).isNotNull();
+            for (int i = 0; i < 5; i++) {
+                assertMatchesRowKernel(t, xs[i], alone[i], "Q4_0 with 15 blocks, vector " + i);
+                assertThat(outs[i]).as("vector %d of 5: the same as alone", i).containsExactly(alone[i]);
+            }
         }
     }
 
