@@ -117,14 +117,15 @@ public final class Q4_0Tensor extends Tensor {
 
     @Override
     void prepareGroupActivations(Q8Activations x) {
-        if (WIDE) x.pairs2();
+        if (WIDE) x.paired(1);
         else x.pairs();
     }
 
     @Override
     void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
         if (WIDE) {
-            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, x.pairs2(), x.sums2(), x.d2(), out);
+            Q8Activations.Paired p = x.paired(1);
+            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.sums(), p.d(), out);
             return;
         }
         groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.sums, x.d, out);
@@ -203,8 +204,9 @@ public final class Q4_0Tensor extends Tensor {
     void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
         Q8Activations x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
         if (WIDE) {
-            wideKernel4(gs.quants(), gs.scales(), g, groupBlocks() / 2, x0.pairs2(), x1.pairs2(), x2.pairs2(), x3.pairs2(),
-                    x0.sums2(), x1.sums2(), x2.sums2(), x3.sums2(), x0.d2(), x1.d2(), x2.d2(), x3.d2(),
+            Q8Activations.Paired p0 = x0.paired(1), p1 = x1.paired(1), p2 = x2.paired(1), p3 = x3.paired(1);
+            wideKernel4(gs.quants(), gs.scales(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
+                    p0.sums(), p1.sums(), p2.sums(), p3.sums(), p0.d(), p1.d(), p2.d(), p3.d(),
                     outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
             return;
         }

@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -91,6 +92,10 @@ public final class Q4_KTensor extends Tensor {
      */
     @Override
     void packGroup(RowGroups out, int g) {
+        if (WIDE) {
+            packGroupWide(out, g);
+            return;
+        }
         int blocks = cols / BLOCK;
         byte[] src = groupRows(g);
         for (int b = 0; b < blocks; b++) {
@@ -117,8 +122,100 @@ public final class Q4_KTensor extends Tensor {
     }
 
     @Override
+    int groupBlocks() {
+        int blocks = cols / BLOCK;
+        return WIDE ? blocks + (blocks & 1) : blocks;
+    }
+
+    /**
+     * The wide layout pairs super-blocks {@code 2m, 2m+1}: the narrow layout's bytes, each 16-byte slice widened to
+     * 32 bytes that hold, per row r, super-block 2m's two bytes then 2m+1's (so after widening 32-bit lane 2r is row
+     * r in 2m, lane 2r+1 in 2m+1); the scale and min bytes likewise 16 per group k; {@code d} and {@code dmin} as 16
+     * floats each in the same lane order. An odd last super-block pairs with zeros.
+     */
+    private void packGroupWide(RowGroups out, int g) {
+        int blocks = cols / BLOCK, pairs = groupBlocks() / 2;
+        byte[] src = groupRows(g);
+        for (int m = 0; m < pairs; m++) {
+            int unit = g * pairs + m;
+            int base = unit * 2 * GROUP_BYTES;
+            for (int half = 0; half < 2; half++) {
+                int b = 2 * m + half;
+                if (b >= blocks) continue; // zeros already
+                for (int r = 0; r < GROUP; r++) {
+                    long at = ((long) (g * GROUP + r) * blocks + b) * BYTES;
+                    int a = (r * blocks + b) * BYTES, lane = 2 * r + half;
+                    out.scales()[unit * 32 + lane] = f16(src, a);
+                    out.scales()[unit * 32 + 16 + lane] = f16(src, a + 2);
+                    for (int k = 0; k < 8; k++) {
+                        out.quants()[base + 2048 + 16 * k + lane] = (byte) scaleMin(data, at + 4, k, false);
+                        out.quants()[base + 2176 + 16 * k + lane] = (byte) scaleMin(data, at + 4, k, true);
+                    }
+                    for (int j = 0; j < 4; j++) {
+                        for (int p = 0; p < 16; p++) {
+                            int o = base + 512 * j + 32 * p + 2 * lane;
+                            out.quants()[o] = src[a + 16 + 32 * j + 2 * p];
+                            out.quants()[o + 1] = src[a + 17 + 32 * j + 2 * p];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
+    void prepareGroupActivations(Q8Activations x) {
+        if (WIDE) x.paired(8);
+        else x.pairs();
+    }
+
+    @Override
     void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+        if (WIDE) {
+            Q8Activations.Paired p = x.paired(8);
+            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.d(), p.ds(), out);
+            return;
+        }
         groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.d, x.ds, out);
+    }
+
+    /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */
+    private static void wideKernel(byte[] qs, float[] dd, int g, int pairs, long[] xp, long[] xd, long[] xds, float[] out) {
+        FloatVector acc = FloatVector.zero(F16);
+        IntVector bias = IntVector.broadcast(I16, 0x8000);
+        for (int m = 0; m < pairs; m++) {
+            int unit = g * pairs + m;
+            int base = unit * 2 * GROUP_BYTES;
+            FloatVector sd = FloatVector.zero(F16), sm = sd;
+            for (int j = 0; j < 4; j++) {
+                int q = base + 512 * j;
+                int xi = m * 128 + 32 * j;
+                IntVector lo0 = bias, lo1 = bias, hi0 = bias, hi1 = bias;
+                for (int p = 0; p < 8; p++) {
+                    ShortVector w = (ShortVector) ByteVector.fromArray(B32, qs, q + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                    ShortVector v = (ShortVector) ByteVector.fromArray(B32, qs, q + 256 + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                    lo0 = lo0.add(w.and((short) 0x0f).reinterpretAsInts().mul(LongVector.broadcast(L8, xp[xi + p]).reinterpretAsInts()));
+                    hi0 = hi0.add(w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(LongVector.broadcast(L8, xp[xi + 16 + p]).reinterpretAsInts()));
+                    lo1 = lo1.add(v.and((short) 0x0f).reinterpretAsInts().mul(LongVector.broadcast(L8, xp[xi + 8 + p]).reinterpretAsInts()));
+                    hi1 = hi1.add(v.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(LongVector.broadcast(L8, xp[xi + 24 + p]).reinterpretAsInts()));
+                }
+                IntVector sLo = lo0.lanewise(VectorOperators.ASHR, 16).add(lo1.lanewise(VectorOperators.ASHR, 16));
+                IntVector sHi = hi0.lanewise(VectorOperators.ASHR, 16).add(hi1.lanewise(VectorOperators.ASHR, 16));
+                int k = m * 8 + 2 * j, s = base + 2048 + 32 * j;
+                IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                IntVector mLo = (IntVector) ByteVector.fromArray(B16, qs, s + 128).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                IntVector mHi = (IntVector) ByteVector.fromArray(B16, qs, s + 144).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                sd = ((FloatVector) sLo.mul(scLo).convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd);
+                sd = ((FloatVector) sHi.mul(scHi).convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd);
+                sm = ((FloatVector) mLo.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
+                sm = ((FloatVector) mHi.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
+            }
+            acc = sd.fma(FloatVector.fromArray(F16, dd, unit * 32), acc).sub(sm.mul(FloatVector.fromArray(F16, dd, unit * 32 + 16)));
+        }
+        float[] lanes = new float[16];
+        acc.intoArray(lanes, 0);
+        Q4_0Tensor.addPairs(lanes, 0, out, g * GROUP);
     }
 
     /**

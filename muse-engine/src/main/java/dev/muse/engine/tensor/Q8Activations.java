@@ -82,48 +82,51 @@ final class Q8Activations {
         return p;
     }
 
-    private long[] pairs2, d2, sums2;
-
     /**
-     * For the 512-bit row-group kernels, which hold two blocks in one vector (block 2k in the even 32-bit lanes,
-     * 2k+1 in the odd ones): per block pair and pair index j &lt; 16 the two blocks' {@link #pairs} j in one long
-     * (2k's low), broadcast as is to every lane pair. An odd last block pairs with zeros. Built before the threads.
+     * What the 512-bit row-group kernels read, which hold two blocks of 32 in one vector: block {@code m} in the even
+     * 32-bit lanes and block {@code m + apart} in the odd ones, for blocks in runs of {@code 2·apart} (Q4_0 pairs
+     * neighbours, the K-quants pair super-blocks: apart 8). Each entry holds the even block's value in its low half and
+     * the odd block's in its high half, so one long broadcast gives every lane its block's value. Blocks past the end
+     * pair with zeros.
+     *
+     * @param pairs per run and pair index {@code t < 16·apart}: the {@link #pairs} of both blocks
+     * @param d per run and {@code t < apart}: both scales' float bits
+     * @param sums both block sums Σq
+     * @param ds both {@code d·Σq}, float bits
      */
-    long[] pairs2() {
-        long[] p2 = pairs2;
-        if (p2 == null) {
-            int[] p = pairs();
-            int blockPairs = (d.length + 1) / 2;
-            p2 = new long[blockPairs * 16];
-            for (int k = 0; k < blockPairs; k++) {
-                for (int j = 0; j < 16; j++) {
-                    int even = p[32 * k + j], odd = 2 * k + 1 < d.length ? p[32 * k + 16 + j] : 0;
-                    p2[16 * k + j] = both(even, odd);
-                }
-            }
-            long[] dd = new long[blockPairs], ss = new long[blockPairs];
-            for (int k = 0; k < blockPairs; k++) {
-                boolean odd = 2 * k + 1 < d.length;
-                dd[k] = both(Float.floatToRawIntBits(d[2 * k]), odd ? Float.floatToRawIntBits(d[2 * k + 1]) : 0);
-                ss[k] = both(sums[2 * k], odd ? sums[2 * k + 1] : 0);
-            }
-            d2 = dd;
-            sums2 = ss;
-            pairs2 = p2;
+    record Paired(long[] pairs, long[] d, long[] sums, long[] ds) {}
+
+    private Paired pairedNeighbours, pairedSuperBlocks;
+
+    /** {@link Paired} for blocks {@code apart} (1 or 8) apart; built once, before the threads. */
+    Paired paired(int apart) {
+        Paired p = apart == 1 ? pairedNeighbours : pairedSuperBlocks;
+        if (p == null) {
+            p = pair(apart);
+            if (apart == 1) pairedNeighbours = p;
+            else pairedSuperBlocks = p;
         }
-        return p2;
+        return p;
     }
 
-    /** Per block pair the two scales' float bits, as {@link #pairs2} pairs blocks. */
-    long[] d2() {
-        pairs2();
-        return d2;
-    }
-
-    /** Per block pair the two block sums Σq, as {@link #pairs2} pairs blocks. */
-    long[] sums2() {
-        pairs2();
-        return sums2;
+    private Paired pair(int apart) {
+        int[] p = pairs();
+        int blocks = d.length, runs = (blocks + 2 * apart - 1) / (2 * apart);
+        long[] pp = new long[runs * apart * 16], dd = new long[runs * apart], ss = new long[runs * apart], dss = new long[runs * apart];
+        for (int k = 0; k < runs; k++) {
+            for (int t = 0; t < apart; t++) {
+                int even = 2 * apart * k + t, odd = even + apart;
+                boolean evenIn = even < blocks, oddIn = odd < blocks;
+                for (int j = 0; j < 16; j++) {
+                    pp[(k * apart + t) * 16 + j] = both(evenIn ? p[16 * even + j] : 0, oddIn ? p[16 * odd + j] : 0);
+                }
+                int at = k * apart + t;
+                dd[at] = both(evenIn ? Float.floatToRawIntBits(d[even]) : 0, oddIn ? Float.floatToRawIntBits(d[odd]) : 0);
+                ss[at] = both(evenIn ? sums[even] : 0, oddIn ? sums[odd] : 0);
+                dss[at] = both(evenIn ? Float.floatToRawIntBits(ds[even]) : 0, oddIn ? Float.floatToRawIntBits(ds[odd]) : 0);
+            }
+        }
+        return new Paired(pp, dd, ss, dss);
     }
 
     private static long both(int low, int high) {
