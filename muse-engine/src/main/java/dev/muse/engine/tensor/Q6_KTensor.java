@@ -58,24 +58,28 @@ public final class Q6_KTensor extends Tensor {
         return true;
     }
 
-    /** Row groups: per group and super-block, for each 16 elements 8 slices of 16 bytes, one 6-bit value per byte. */
-    private static final int GROUP_BYTES = 16 * 128;
+    /**
+     * Row groups: per group and super-block, for each 16 elements 8 slices of 16 bytes, one 6-bit value per byte, then
+     * the 8 rows' 16 signed 8-bit scales.
+     */
+    private static final int GROUP_BYTES = 16 * 128 + 128;
 
     @Override
     int groupQuantBytes() {
         return GROUP_BYTES;
     }
 
-    /** Per group and super-block: the 8 rows' {@code d·scale} for each of the 16 groups of 16. */
+    /** Per group and super-block: the 8 rows' {@code d}. */
     @Override
     int groupScales() {
-        return 16 * GROUP;
+        return GROUP;
     }
 
     /**
      * For each 16 elements k and slice p &lt; 8: elements {@code 16k + 2p, +1} of each row in turn, as bytes 0..63
-     * ({@link #values}: 1.25 bytes per weight against the file's 0.82, and the
-     * kernel widens and multiplies with nothing to unpack).
+     * ({@link #values}), then each row's scale of k at {@code 2048 + 8k + r}: 1.08 bytes per weight against the
+     * file's 0.82 (scales as floats made it 1.25, and decoding streams every byte), and the kernel widens and
+     * multiplies with nothing to unpack.
      */
     @Override
     void packGroup(RowGroups out, int g) {
@@ -87,10 +91,10 @@ public final class Q6_KTensor extends Tensor {
             int unit = g * blocks + b;
             for (int r = 0; r < GROUP; r++) {
                 int at = (r * blocks + b) * BYTES;
-                float d = f16(src, at + 208);
+                out.scales()[unit * GROUP + r] = f16(src, at + 208);
                 values(bytes, at, q);
                 for (int k = 0; k < 16; k++) {
-                    out.scales()[unit * 128 + 8 * k + r] = d * src[at + 192 + k];
+                    out.quants()[unit * GROUP_BYTES + 2048 + 8 * k + r] = src[at + 192 + k];
                     for (int p = 0; p < 8; p++) {
                         int o = unit * GROUP_BYTES + 128 * k + 16 * p + 2 * r;
                         out.quants()[o] = (byte) q[16 * k + 2 * p];
@@ -115,7 +119,8 @@ public final class Q6_KTensor extends Tensor {
     /**
      * Rows {@code 8g..8g+7} times one activation vector, a row per lane, with Q4_0's pair multiplies (see there). Values
      * up to 63 allow only two pair multiplies per rounding shift (|Σ (w0·x0 + w1·x1)| ≤ 2·2·63·127 &lt; 2^15); the
-     * offset 32 comes off per 16 elements through their activation sum, then the group's scale.
+     * offset 32 comes off per 16 elements through their activation sum, then the group's 8-bit scale in integers
+     * (|Σ (q−32)·x| ≤ 16·32·127, times 128 still below 2^24, so exact as a float), {@code d} once per super-block.
      */
     private static void groupKernel(RowGroups gs, int g, int blocks, int[] xp, int[] sums16, float[] xd, float[] out) {
         byte[] qs = gs.quants();
@@ -123,6 +128,7 @@ public final class Q6_KTensor extends Tensor {
         FloatVector acc = FloatVector.zero(F8);
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;
+            FloatVector sd = FloatVector.zero(F8);
             for (int k = 0; k < 16; k++) {
                 int q = unit * GROUP_BYTES + 128 * k;
                 int xi = b * 128 + 8 * k; // pair index of element 16k
@@ -133,9 +139,11 @@ public final class Q6_KTensor extends Tensor {
                     IntVector t = w.reinterpretAsInts().mul(xp[xi + p]).add(v.reinterpretAsInts().mul(xp[xi + p + 1]));
                     sum = sum.add(t.add(0x8000).lanewise(VectorOperators.ASHR, 16));
                 }
-                IntVector centred = sum.sub(32 * sums16[b * 16 + k]);
-                acc = ((FloatVector) centred.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, sc, unit * 128 + 8 * k).mul(xd[b * 8 + k / 2]), acc);
+                IntVector scale = (IntVector) ByteVector.fromArray(B8, qs, unit * GROUP_BYTES + 2048 + 8 * k).convertShape(VectorOperators.B2I, I, 0);
+                IntVector centred = sum.sub(32 * sums16[b * 16 + k]).mul(scale);
+                sd = ((FloatVector) centred.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xd[b * 8 + k / 2]), sd);
             }
+            acc = sd.fma(FloatVector.fromArray(F8, sc, unit * GROUP), acc);
         }
         acc.intoArray(out, g * GROUP);
     }
