@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -83,6 +84,10 @@ public final class Q6_KTensor extends Tensor {
      */
     @Override
     void packGroup(RowGroups out, int g) {
+        if (WIDE) {
+            packGroupWide(out, g);
+            return;
+        }
         int blocks = cols / BLOCK;
         byte[] src = groupRows(g);
         MemorySegment bytes = MemorySegment.ofArray(src);
@@ -106,14 +111,92 @@ public final class Q6_KTensor extends Tensor {
     }
 
     @Override
+    int groupBlocks() {
+        int blocks = cols / BLOCK;
+        return WIDE ? blocks + (blocks & 1) : blocks;
+    }
+
+    /**
+     * The wide layout pairs super-blocks {@code 2m, 2m+1} as Q4_K's does: each 16-byte slice widened to 32 bytes
+     * holding, per row r, 2m's two values then 2m+1's; the scales 16 per group k in the same lane order; {@code d}
+     * as 16 floats. An odd last super-block pairs with zeros.
+     */
+    private void packGroupWide(RowGroups out, int g) {
+        int blocks = cols / BLOCK, pairs = groupBlocks() / 2;
+        byte[] src = groupRows(g);
+        MemorySegment bytes = MemorySegment.ofArray(src);
+        int[] q = new int[BLOCK];
+        for (int m = 0; m < pairs; m++) {
+            int unit = g * pairs + m;
+            int base = unit * 2 * GROUP_BYTES;
+            for (int half = 0; half < 2; half++) {
+                int b = 2 * m + half;
+                if (b >= blocks) continue; // zeros already
+                for (int r = 0; r < GROUP; r++) {
+                    int at = (r * blocks + b) * BYTES, lane = 2 * r + half;
+                    out.scales()[unit * 16 + lane] = f16(src, at + 208);
+                    values(bytes, at, q);
+                    for (int k = 0; k < 16; k++) {
+                        out.quants()[base + 4096 + 16 * k + lane] = src[at + 192 + k];
+                        for (int p = 0; p < 8; p++) {
+                            int o = base + 256 * k + 32 * p + 2 * lane;
+                            out.quants()[o] = (byte) q[16 * k + 2 * p];
+                            out.quants()[o + 1] = (byte) q[16 * k + 2 * p + 1];
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    @Override
     void prepareGroupActivations(Q8Activations x) {
+        if (WIDE) {
+            x.paired(8);
+            return;
+        }
         x.pairs();
         x.sums16();
     }
 
     @Override
     void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+        if (WIDE) {
+            Q8Activations.Paired p = x.paired(8);
+            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.sums16(), p.d(), out);
+            return;
+        }
         groupKernel(gs, g, cols / BLOCK, x.pairs(), x.sums16(), x.d, out);
+    }
+
+    /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */
+    private static void wideKernel(byte[] qs, float[] dd, int g, int pairs, long[] xp, long[] sums16, long[] xd, float[] out) {
+        FloatVector acc = FloatVector.zero(F16);
+        IntVector bias = IntVector.broadcast(I16, 0x8000);
+        for (int m = 0; m < pairs; m++) {
+            int unit = g * pairs + m;
+            int base = unit * 2 * GROUP_BYTES;
+            FloatVector sd = FloatVector.zero(F16);
+            for (int k = 0; k < 16; k++) {
+                int q = base + 256 * k;
+                int xi = m * 128 + 8 * k;
+                IntVector sum = IntVector.zero(I16);
+                for (int p = 0; p < 8; p += 2) {
+                    ShortVector w = (ShortVector) ByteVector.fromArray(B32, qs, q + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                    ShortVector v = (ShortVector) ByteVector.fromArray(B32, qs, q + 32 * p + 32).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                    IntVector t = w.reinterpretAsInts().mul(LongVector.broadcast(L8, xp[xi + p]).reinterpretAsInts())
+                            .add(v.reinterpretAsInts().mul(LongVector.broadcast(L8, xp[xi + p + 1]).reinterpretAsInts()));
+                    sum = sum.add(t.add(bias).lanewise(VectorOperators.ASHR, 16));
+                }
+                IntVector scale = (IntVector) ByteVector.fromArray(B16, qs, base + 4096 + 16 * k).convertShape(VectorOperators.B2I, I16, 0);
+                IntVector centred = sum.sub(LongVector.broadcast(L8, sums16[m * 16 + k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale);
+                sd = ((FloatVector) centred.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[m * 8 + k / 2]).reinterpretAsFloats(), sd);
+            }
+            acc = sd.fma(FloatVector.fromArray(F16, dd, unit * 16), acc);
+        }
+        float[] lanes = new float[16];
+        acc.intoArray(lanes, 0);
+        Q4_0Tensor.addPairs(lanes, 0, out, g * GROUP);
     }
 
     /**
