@@ -477,11 +477,12 @@ public abstract sealed class Tensor
      */
     static final int GEMM_FROM = Gemm.FOUR_BY_FOUR ? 4 : 8;
     /**
-     * Below this many vectors, a type with {@link #groupedBatches} keeps its row groups instead of the float tile
-     * (Q4_0 on AVX-512, measured per product over a 1B model's matrices: 1.6x faster at 4 vectors, 1.25x at 8, even at
-     * 16 and 32, 0.9x at 64).
+     * Below this many vectors, a type with {@link #groupedBatches} keeps its row groups instead of the float tile.
+     * Measured per product over a 1B model's Q4_0 matrices on 2 cores: the 256-bit kernels 1.6× the tile at 4
+     * vectors, 1.25× at 8, even at 16 and 32, 0.9× at 64; the 512-bit ones ({@link #WIDE}) 1.38× at 8, 1.35× at 16,
+     * 1.31× at 32, 1.15× at 64 and 1.12× at 128, so there prompt chunks take them too.
      */
-    static final int GROUPED_BATCH_LIMIT = 16;
+    static final int GROUPED_BATCH_LIMIT = WIDE ? 256 : 16;
 
     static float dotF32(float[] a, float[] b, int n) {
         // four independent accumulators: one chain of FMAs waits on each result, four keep the unit busy
