@@ -160,8 +160,8 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
-    boolean groupedBatches() {
-        return true;
+    int groupedBatchLimit() {
+        return WIDE ? 256 : 16;
     }
 
     /**

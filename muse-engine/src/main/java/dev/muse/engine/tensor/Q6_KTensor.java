@@ -169,6 +169,75 @@ public final class Q6_KTensor extends Tensor {
         groupKernel(gs, g, cols / BLOCK, x.pairs(), x.sums16(), x.d, out);
     }
 
+    /** On AVX-512, decode batches below 16 take {@link #wideKernel4}; see {@link Tensor#groupedBatchLimit}. */
+    @Override
+    int groupedBatchLimit() {
+        return WIDE ? 16 : 0;
+    }
+
+    @Override
+    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
+        if (!WIDE) {
+            super.groupDot4(gs, g, xs, i, outs);
+            return;
+        }
+        Q8Activations.Paired p0 = xs[i].paired(8), p1 = xs[i + 1].paired(8), p2 = xs[i + 2].paired(8), p3 = xs[i + 3].paired(8);
+        wideKernel4(gs.quants(), gs.scales(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
+                p0.sums16(), p1.sums16(), p2.sums16(), p3.sums16(), p0.d(), p1.d(), p2.d(), p3.d(),
+                outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
+    }
+
+    /** {@link #wideKernel} for four vectors, each slice widened once: per vector exactly the single kernel's arithmetic. */
+    private static void wideKernel4(byte[] qs, float[] dd, int g, int pairs, long[] x0, long[] x1, long[] x2, long[] x3,
+            long[] s0, long[] s1, long[] s2, long[] s3, long[] d0, long[] d1, long[] d2, long[] d3,
+            float[] out0, float[] out1, float[] out2, float[] out3) {
+        FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
+        IntVector bias = IntVector.broadcast(I16, 0x8000);
+        for (int m = 0; m < pairs; m++) {
+            int unit = g * pairs + m;
+            int base = unit * 2 * GROUP_BYTES;
+            FloatVector sd0 = FloatVector.zero(F16), sd1 = sd0, sd2 = sd0, sd3 = sd0;
+            for (int k = 0; k < 16; k++) {
+                int q = base + 256 * k;
+                int xi = m * 128 + 8 * k;
+                IntVector u0 = IntVector.zero(I16), u1 = u0, u2 = u0, u3 = u0;
+                for (int p = 0; p < 8; p += 2) {
+                    IntVector w = ((ShortVector) ByteVector.fromArray(B32, qs, q + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0)).reinterpretAsInts();
+                    IntVector v = ((ShortVector) ByteVector.fromArray(B32, qs, q + 32 * p + 32).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0)).reinterpretAsInts();
+                    int a = xi + p, b = a + 1;
+                    u0 = u0.add(w.mul(LongVector.broadcast(L8, x0[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, x0[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
+                    u1 = u1.add(w.mul(LongVector.broadcast(L8, x1[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, x1[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
+                    u2 = u2.add(w.mul(LongVector.broadcast(L8, x2[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, x2[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
+                    u3 = u3.add(w.mul(LongVector.broadcast(L8, x3[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, x3[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
+                }
+                IntVector scale = (IntVector) ByteVector.fromArray(B16, qs, base + 4096 + 16 * k).convertShape(VectorOperators.B2I, I16, 0);
+                int sk = m * 16 + k, dk = m * 8 + k / 2;
+                sd0 = ((FloatVector) u0.sub(LongVector.broadcast(L8, s0[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
+                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d0[dk]).reinterpretAsFloats(), sd0);
+                sd1 = ((FloatVector) u1.sub(LongVector.broadcast(L8, s1[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
+                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d1[dk]).reinterpretAsFloats(), sd1);
+                sd2 = ((FloatVector) u2.sub(LongVector.broadcast(L8, s2[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
+                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d2[dk]).reinterpretAsFloats(), sd2);
+                sd3 = ((FloatVector) u3.sub(LongVector.broadcast(L8, s3[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
+                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d3[dk]).reinterpretAsFloats(), sd3);
+            }
+            FloatVector d = FloatVector.fromArray(F16, dd, unit * 16);
+            a0 = sd0.fma(d, a0);
+            a1 = sd1.fma(d, a1);
+            a2 = sd2.fma(d, a2);
+            a3 = sd3.fma(d, a3);
+        }
+        float[] lanes = new float[64];
+        a0.intoArray(lanes, 0);
+        a1.intoArray(lanes, 16);
+        a2.intoArray(lanes, 32);
+        a3.intoArray(lanes, 48);
+        Q4_0Tensor.addPairs(lanes, 0, out0, g * GROUP);
+        Q4_0Tensor.addPairs(lanes, 16, out1, g * GROUP);
+        Q4_0Tensor.addPairs(lanes, 32, out2, g * GROUP);
+        Q4_0Tensor.addPairs(lanes, 48, out3, g * GROUP);
+    }
+
     /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */
     private static void wideKernel(byte[] qs, float[] dd, int g, int pairs, long[] xp, long[] sums16, long[] xd, float[] out) {
         FloatVector acc = FloatVector.zero(F16);

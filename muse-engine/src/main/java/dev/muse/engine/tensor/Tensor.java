@@ -270,13 +270,16 @@ public abstract sealed class Tensor
     }
 
     /**
-     * Whether decode batches of up to {@link #GROUPED_BATCH_LIMIT} sequences should run through {@link #groupDot4}
-     * rather than the float tile: only where the four-vector kernel was measured faster (Q4_0; four-vector Q4_K and
-     * Q6_K kernels were tried and were no faster than the tile at 8 vectors: Q6_K's 6-bit products allow only two
-     * per shift, and Q4_K's scales and mins cost per vector).
+     * Batches of fewer vectors than this run through {@link #groupDot4} rather than the float tile (0: never): set
+     * per type where its four-vector row-group kernel was measured faster than the tile (per product over a 1B
+     * model's matrices, 2 cores). Q4_0 on 256-bit vectors: 1.6× the tile at 4 vectors, 1.25× at 8, even at 16 and 32,
+     * 0.9× at 64. On 512-bit vectors ({@link #WIDE}): Q4_0 1.38× at 8, 1.35× at 16, 1.31× at 32, 1.15× at 64, 1.12×
+     * at 128; Q4_K 1.48× at 4, 1.43× at 8, 1.2× at 32, 1.13× at 64, 1.06× at 128; Q6_K 1.27× at 4, 1.07× at 8, even at
+     * 16, 0.88× at 32 (its 6-bit products allow only two per rounding shift). The 256-bit Q4_K and Q6_K four-vector
+     * kernels were no faster than the tile at 8 vectors.
      */
-    boolean groupedBatches() {
-        return false;
+    int groupedBatchLimit() {
+        return 0;
     }
 
     /**
@@ -392,7 +395,7 @@ public abstract sealed class Tensor
         }
         if (INT_OK && integerDot()) {
             Q8Activations[] xq = quantizeAll(n, xs);
-            if (integerFor(n) || n < GROUPED_BATCH_LIMIT && groupedBatches() && rowGroups(parallel) != null) {
+            if (integerFor(n) || n < groupedBatchLimit() && rowGroups(parallel) != null) {
                 prepareQ8(xq, n, parallel);
                 parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, n, outs));
                 return;
@@ -472,17 +475,10 @@ public abstract sealed class Tensor
     /**
      * From this many vectors on (prompt chunks, and decode steps of several sequences), the register-blocked float
      * kernel: unpacking a row once and running a tile of vectors per pass beats the integer kernels (measured per
-     * core: with AVX-512's 4×4 tile 1.1–2.5× from 4 vectors on; with AVX2's 4×3 tile from 8). Types with
-     * {@link #groupedBatches} (Q4_0) keep their row groups up to {@link #GROUPED_BATCH_LIMIT}.
+     * core: with AVX-512's 4×4 tile 1.1–2.5× from 4 vectors on; with AVX2's 4×3 tile from 8). Types with a
+     * {@link #groupedBatchLimit} keep their row groups below it.
      */
     static final int GEMM_FROM = Gemm.FOUR_BY_FOUR ? 4 : 8;
-    /**
-     * Below this many vectors, a type with {@link #groupedBatches} keeps its row groups instead of the float tile.
-     * Measured per product over a 1B model's Q4_0 matrices on 2 cores: the 256-bit kernels 1.6× the tile at 4
-     * vectors, 1.25× at 8, even at 16 and 32, 0.9× at 64; the 512-bit ones ({@link #WIDE}) 1.38× at 8, 1.35× at 16,
-     * 1.31× at 32, 1.15× at 64 and 1.12× at 128, so there prompt chunks take them too.
-     */
-    static final int GROUPED_BATCH_LIMIT = WIDE ? 256 : 16;
 
     static float dotF32(float[] a, float[] b, int n) {
         // four independent accumulators: one chain of FMAs waits on each result, four keep the unit busy
