@@ -122,10 +122,10 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
         if (WIDE) {
             Q8Activations.Paired p = x.paired(1);
-            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.sums(), p.d(), out);
+            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.sums(), p.d(), out, lanes);
             return;
         }
         groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.sums, x.d, out);
@@ -169,7 +169,7 @@ public final class Q4_0Tensor extends Tensor {
      * arithmetic per row and block, each block's multiplier broadcast to its lanes as one long. Lane 2r sums row r's
      * even blocks, lane 2r+1 its odd ones; the two are added at the end.
      */
-    private static void wideKernel(byte[] qs, float[] sc, int g, int pairs, long[] xp, long[] sums, long[] xd, float[] out) {
+    private static void wideKernel(byte[] qs, float[] sc, int g, int pairs, long[] xp, long[] sums, long[] xd, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int k = 0; k < pairs; k++) {
@@ -187,27 +187,18 @@ public final class Q4_0Tensor extends Tensor {
             FloatVector d = LongVector.broadcast(L8, xd[k]).reinterpretAsFloats();
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F16, sc, unit * 16).mul(d), acc);
         }
-        float[] lanes = new float[16];
         acc.intoArray(lanes, 0);
-        addPairs(lanes, 0, out, g * GROUP);
-    }
-
-    /**
-     * {@code out[at + r] = lanes[2r] + lanes[2r+1]}: a wide kernel's even and odd blocks of each row added (through
-     * memory: as vector code in a helper C2 would not inline, the lane shuffles ran unintrinsified).
-     */
-    static void addPairs(float[] lanes, int from, float[] out, int at) {
-        for (int r = 0; r < GROUP; r++) out[at + r] = lanes[from + 2 * r] + lanes[from + 2 * r + 1];
+        addLanePairs(lanes, 0, out, g * GROUP);
     }
 
     @Override
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
+    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         Q8Activations x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
         if (WIDE) {
             Q8Activations.Paired p0 = x0.paired(1), p1 = x1.paired(1), p2 = x2.paired(1), p3 = x3.paired(1);
             wideKernel4(gs.quants(), gs.scales(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
                     p0.sums(), p1.sums(), p2.sums(), p3.sums(), p0.d(), p1.d(), p2.d(), p3.d(),
-                    outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
+                    outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
             return;
         }
         groupKernel4(gs.quants(), gs.scales(), g, cols / BLOCK, x0.pairs(), x1.pairs(), x2.pairs(), x3.pairs(),
@@ -260,7 +251,7 @@ public final class Q4_0Tensor extends Tensor {
     /** {@link #wideKernel} for four vectors, each slice widened and split once: per vector the same arithmetic. */
     private static void wideKernel4(byte[] qs, float[] sc, int g, int pairs, long[] p0, long[] p1, long[] p2, long[] p3,
             long[] s0, long[] s1, long[] s2, long[] s3, long[] d0, long[] d1, long[] d2, long[] d3,
-            float[] out0, float[] out1, float[] out2, float[] out3) {
+            float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int k = 0; k < pairs; k++) {
@@ -295,15 +286,14 @@ public final class Q4_0Tensor extends Tensor {
                     .sub(LongVector.broadcast(L8, s3[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
             a3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d3[k]).reinterpretAsFloats()), a3);
         }
-        float[] lanes = new float[64];
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);
         a2.intoArray(lanes, 32);
         a3.intoArray(lanes, 48);
-        addPairs(lanes, 0, out0, g * GROUP);
-        addPairs(lanes, 16, out1, g * GROUP);
-        addPairs(lanes, 32, out2, g * GROUP);
-        addPairs(lanes, 48, out3, g * GROUP);
+        addLanePairs(lanes, 0, out0, g * GROUP);
+        addLanePairs(lanes, 16, out1, g * GROUP);
+        addLanePairs(lanes, 32, out2, g * GROUP);
+        addLanePairs(lanes, 48, out3, g * GROUP);
     }
 
     private float dot1(int row, Q8Activations x0) {

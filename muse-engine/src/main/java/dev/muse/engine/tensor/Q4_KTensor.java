@@ -170,10 +170,10 @@ public final class Q4_KTensor extends Tensor {
     }
 
     @Override
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
         if (WIDE) {
             Q8Activations.Paired p = x.paired(8);
-            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.d(), p.ds(), out);
+            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.d(), p.ds(), out, lanes);
             return;
         }
         groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.d, x.ds, out);
@@ -186,14 +186,14 @@ public final class Q4_KTensor extends Tensor {
     }
 
     @Override
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
+    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         if (!WIDE) {
-            super.groupDot4(gs, g, xs, i, outs);
+            super.groupDot4(gs, g, xs, i, outs, lanes);
             return;
         }
         Q8Activations.Paired p0 = xs[i].paired(8), p1 = xs[i + 1].paired(8), p2 = xs[i + 2].paired(8), p3 = xs[i + 3].paired(8);
         wideKernel4(gs.quants(), gs.scales(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
-                p0.d(), p1.d(), p2.d(), p3.d(), p0.ds(), p1.ds(), p2.ds(), p3.ds(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
+                p0.d(), p1.d(), p2.d(), p3.d(), p0.ds(), p1.ds(), p2.ds(), p3.ds(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
     }
 
     /**
@@ -202,7 +202,7 @@ public final class Q4_KTensor extends Tensor {
      */
     private static void wideKernel4(byte[] qs, float[] dd, int g, int pairs, long[] x0, long[] x1, long[] x2, long[] x3,
             long[] d0, long[] d1, long[] d2, long[] d3, long[] s0, long[] s1, long[] s2, long[] s3,
-            float[] out0, float[] out1, float[] out2, float[] out3) {
+            float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int m = 0; m < pairs; m++) {
@@ -273,19 +273,18 @@ public final class Q4_KTensor extends Tensor {
             a2 = sd2.fma(d, a2).sub(sm2.mul(dmin));
             a3 = sd3.fma(d, a3).sub(sm3.mul(dmin));
         }
-        float[] lanes = new float[64];
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);
         a2.intoArray(lanes, 32);
         a3.intoArray(lanes, 48);
-        Q4_0Tensor.addPairs(lanes, 0, out0, g * GROUP);
-        Q4_0Tensor.addPairs(lanes, 16, out1, g * GROUP);
-        Q4_0Tensor.addPairs(lanes, 32, out2, g * GROUP);
-        Q4_0Tensor.addPairs(lanes, 48, out3, g * GROUP);
+        addLanePairs(lanes, 0, out0, g * GROUP);
+        addLanePairs(lanes, 16, out1, g * GROUP);
+        addLanePairs(lanes, 32, out2, g * GROUP);
+        addLanePairs(lanes, 48, out3, g * GROUP);
     }
 
     /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */
-    private static void wideKernel(byte[] qs, float[] dd, int g, int pairs, long[] xp, long[] xd, long[] xds, float[] out) {
+    private static void wideKernel(byte[] qs, float[] dd, int g, int pairs, long[] xp, long[] xd, long[] xds, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int m = 0; m < pairs; m++) {
@@ -318,9 +317,8 @@ public final class Q4_KTensor extends Tensor {
             }
             acc = sd.fma(FloatVector.fromArray(F16, dd, unit * 32), acc).sub(sm.mul(FloatVector.fromArray(F16, dd, unit * 32 + 16)));
         }
-        float[] lanes = new float[16];
         acc.intoArray(lanes, 0);
-        Q4_0Tensor.addPairs(lanes, 0, out, g * GROUP);
+        addLanePairs(lanes, 0, out, g * GROUP);
     }
 
     /**

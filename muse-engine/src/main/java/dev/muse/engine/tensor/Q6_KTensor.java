@@ -160,10 +160,10 @@ public final class Q6_KTensor extends Tensor {
     }
 
     @Override
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
         if (WIDE) {
             Q8Activations.Paired p = x.paired(8);
-            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.sums16(), p.d(), out);
+            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.sums16(), p.d(), out, lanes);
             return;
         }
         groupKernel(gs, g, cols / BLOCK, x.pairs(), x.sums16(), x.d, out);
@@ -176,21 +176,21 @@ public final class Q6_KTensor extends Tensor {
     }
 
     @Override
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
+    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         if (!WIDE) {
-            super.groupDot4(gs, g, xs, i, outs);
+            super.groupDot4(gs, g, xs, i, outs, lanes);
             return;
         }
         Q8Activations.Paired p0 = xs[i].paired(8), p1 = xs[i + 1].paired(8), p2 = xs[i + 2].paired(8), p3 = xs[i + 3].paired(8);
         wideKernel4(gs.quants(), gs.scales(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
                 p0.sums16(), p1.sums16(), p2.sums16(), p3.sums16(), p0.d(), p1.d(), p2.d(), p3.d(),
-                outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
+                outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
     }
 
     /** {@link #wideKernel} for four vectors, each slice widened once: per vector exactly the single kernel's arithmetic. */
     private static void wideKernel4(byte[] qs, float[] dd, int g, int pairs, long[] x0, long[] x1, long[] x2, long[] x3,
             long[] s0, long[] s1, long[] s2, long[] s3, long[] d0, long[] d1, long[] d2, long[] d3,
-            float[] out0, float[] out1, float[] out2, float[] out3) {
+            float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int m = 0; m < pairs; m++) {
@@ -227,19 +227,18 @@ public final class Q6_KTensor extends Tensor {
             a2 = sd2.fma(d, a2);
             a3 = sd3.fma(d, a3);
         }
-        float[] lanes = new float[64];
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);
         a2.intoArray(lanes, 32);
         a3.intoArray(lanes, 48);
-        Q4_0Tensor.addPairs(lanes, 0, out0, g * GROUP);
-        Q4_0Tensor.addPairs(lanes, 16, out1, g * GROUP);
-        Q4_0Tensor.addPairs(lanes, 32, out2, g * GROUP);
-        Q4_0Tensor.addPairs(lanes, 48, out3, g * GROUP);
+        addLanePairs(lanes, 0, out0, g * GROUP);
+        addLanePairs(lanes, 16, out1, g * GROUP);
+        addLanePairs(lanes, 32, out2, g * GROUP);
+        addLanePairs(lanes, 48, out3, g * GROUP);
     }
 
     /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */
-    private static void wideKernel(byte[] qs, float[] dd, int g, int pairs, long[] xp, long[] sums16, long[] xd, float[] out) {
+    private static void wideKernel(byte[] qs, float[] dd, int g, int pairs, long[] xp, long[] sums16, long[] xd, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int m = 0; m < pairs; m++) {
@@ -263,9 +262,8 @@ public final class Q6_KTensor extends Tensor {
             }
             acc = sd.fma(FloatVector.fromArray(F16, dd, unit * 16), acc);
         }
-        float[] lanes = new float[16];
         acc.intoArray(lanes, 0);
-        Q4_0Tensor.addPairs(lanes, 0, out, g * GROUP);
+        addLanePairs(lanes, 0, out, g * GROUP);
     }
 
     /**

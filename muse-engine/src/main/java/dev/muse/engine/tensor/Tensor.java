@@ -256,17 +256,29 @@ public abstract sealed class Tensor
             for (int r = from; r < to; r++) dotQ8(r, xs, n, outs);
             return;
         }
+        float[] lanes = WIDE ? LANES.get() : null;
         // four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
         for (int g = from / GROUP; g < to / GROUP; g++) {
             int i = 0;
-            for (; i + 4 <= n; i += 4) groupDot4(gs, g, xs, i, outs);
-            for (; i < n; i++) groupDot(gs, g, xs[i], outs[i]);
+            for (; i + 4 <= n; i += 4) groupDot4(gs, g, xs, i, outs, lanes);
+            for (; i < n; i++) groupDot(gs, g, xs[i], outs[i], lanes);
         }
     }
 
     /** Rows {@code GROUP·g ..} times {@code x} into {@code out} at the same rows: the type's row-group kernel. */
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out) {
+    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
         throw new UnsupportedOperationException(type() + " has no row-group layout");
+    }
+
+    /** Scratch for the 512-bit kernels' last step ({@link #addLanePairs}): 16 lanes for each of up to four vectors. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[64]);
+
+    /**
+     * {@code out[at + r] = lanes[from + 2r] + lanes[from + 2r + 1]}: a 512-bit kernel's even and odd blocks of each row
+     * added. Through memory: written as lane shuffles in a helper that C2 did not inline, they ran unintrinsified.
+     */
+    static void addLanePairs(float[] lanes, int from, float[] out, int at) {
+        for (int r = 0; r < GROUP; r++) out[at + r] = lanes[from + 2 * r] + lanes[from + 2 * r + 1];
     }
 
     /**
@@ -286,8 +298,8 @@ public abstract sealed class Tensor
      * {@link #groupDot} for {@code xs[i..i+3]} into {@code outs[i..i+3]}: each unpacked weight serves four vectors,
      * with exactly the single-vector kernel's arithmetic per vector (results do not depend on the batch).
      */
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs) {
-        for (int v = i; v < i + 4; v++) groupDot(gs, g, xs[v], outs[v]);
+    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        for (int v = i; v < i + 4; v++) groupDot(gs, g, xs[v], outs[v], lanes);
     }
 
     /** Once per integer product, before the threads start: builds the row groups and what their kernel reads of x. */
