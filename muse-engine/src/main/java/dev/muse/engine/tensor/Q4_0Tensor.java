@@ -82,12 +82,6 @@ public final class Q4_0Tensor extends Tensor {
         }
     }
 
-    @Override
-    int groupBlocks() {
-        int blocks = cols / BLOCK;
-        return WIDE ? blocks + (blocks & 1) : blocks;
-    }
-
     /**
      * The wide layout: per group and block pair {@code (2k, 2k+1)} 256 quant bytes, slice p &lt; 8 of 32 bytes holding
      * for each row r block 2k's bytes {@code 2p, 2p+1} then block 2k+1's, so after widening 32-bit lane 2r is row r
@@ -290,10 +284,7 @@ public final class Q4_0Tensor extends Tensor {
         a1.intoArray(lanes, 16);
         a2.intoArray(lanes, 32);
         a3.intoArray(lanes, 48);
-        addLanePairs(lanes, 0, out0, g * GROUP);
-        addLanePairs(lanes, 16, out1, g * GROUP);
-        addLanePairs(lanes, 32, out2, g * GROUP);
-        addLanePairs(lanes, 48, out3, g * GROUP);
+        addLanePairs(lanes, out0, out1, out2, out3, g * GROUP);
     }
 
     private float dot1(int row, Q8Activations x0) {

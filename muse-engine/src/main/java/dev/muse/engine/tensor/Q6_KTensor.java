@@ -110,12 +110,6 @@ public final class Q6_KTensor extends Tensor {
         }
     }
 
-    @Override
-    int groupBlocks() {
-        int blocks = cols / BLOCK;
-        return WIDE ? blocks + (blocks & 1) : blocks;
-    }
-
     /**
      * The wide layout pairs super-blocks {@code 2m, 2m+1} as Q4_K's does: each 16-byte slice widened to 32 bytes
      * holding, per row r, 2m's two values then 2m+1's; the scales 16 per group k in the same lane order; {@code d}
@@ -231,10 +225,7 @@ public final class Q6_KTensor extends Tensor {
         a1.intoArray(lanes, 16);
         a2.intoArray(lanes, 32);
         a3.intoArray(lanes, 48);
-        addLanePairs(lanes, 0, out0, g * GROUP);
-        addLanePairs(lanes, 16, out1, g * GROUP);
-        addLanePairs(lanes, 32, out2, g * GROUP);
-        addLanePairs(lanes, 48, out3, g * GROUP);
+        addLanePairs(lanes, out0, out1, out2, out3, g * GROUP);
     }
 
     /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */

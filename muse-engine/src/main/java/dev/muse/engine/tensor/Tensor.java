@@ -281,6 +281,14 @@ public abstract sealed class Tensor
         for (int r = 0; r < GROUP; r++) out[at + r] = lanes[from + 2 * r] + lanes[from + 2 * r + 1];
     }
 
+    /** {@link #addLanePairs} for a four-vector kernel's 64 lanes. */
+    static void addLanePairs(float[] lanes, float[] out0, float[] out1, float[] out2, float[] out3, int at) {
+        addLanePairs(lanes, 0, out0, at);
+        addLanePairs(lanes, 16, out1, at);
+        addLanePairs(lanes, 32, out2, at);
+        addLanePairs(lanes, 48, out3, at);
+    }
+
     /**
      * Batches of fewer vectors than this run through {@link #groupDot4} rather than the float tile (0: never): set
      * per type where its four-vector row-group kernel was measured faster than the tile (per product over a 1B
@@ -318,9 +326,10 @@ public abstract sealed class Tensor
         return 0;
     }
 
-    /** Blocks per row in the row-group layout: a kernel that takes blocks in pairs pads an odd count. */
-    int groupBlocks() {
-        return cols / type().blockSize();
+    /** Blocks per row in the row-group layout: the 512-bit kernels take blocks in pairs and pad an odd count. */
+    final int groupBlocks() {
+        int blocks = cols / type().blockSize();
+        return WIDE ? blocks + (blocks & 1) : blocks;
     }
 
     /** Scale floats per group and block in the row-group layout. */
