@@ -93,7 +93,8 @@ final class Q8Activations {
      * @param d per run and {@code t < apart}: both scales' float bits
      * @param sums both block sums Σq
      * @param ds both {@code d·Σq}, float bits
-     * @param sums16 per run and 16 values {@code k < 2·apart}: both blocks' Σq over those 16 (Q6_K's scale groups)
+     * @param sums16 per run and 16 values {@code k < 2·apart}: both blocks' Σq over those 16 (Q6_K's scale groups;
+     *     null when {@code apart} is 1)
      */
     record Paired(long[] pairs, long[] d, long[] sums, long[] ds, long[] sums16) {}
 
@@ -113,8 +114,8 @@ final class Q8Activations {
     private Paired pair(int apart) {
         int[] p = pairs();
         int blocks = d.length, runs = (blocks + 2 * apart - 1) / (2 * apart);
-        int[] s16 = sums16();
-        long[] pp = new long[runs * apart * 16], p16 = new long[runs * apart * 2], dd = new long[runs * apart], ss = new long[runs * apart], dss = new long[runs * apart];
+        int[] s16 = apart == 8 ? sums16() : null; // only the K-quants' kernels (Q6_K) read the sums per 16
+        long[] pp = new long[runs * apart * 16], p16 = s16 == null ? null : new long[runs * apart * 2], dd = new long[runs * apart], ss = new long[runs * apart], dss = new long[runs * apart];
         for (int k = 0; k < runs; k++) {
             for (int t = 0; t < apart; t++) {
                 int even = 2 * apart * k + t, odd = even + apart;
@@ -125,7 +126,9 @@ final class Q8Activations {
                 int at = k * apart + t;
                 dd[at] = both(evenIn ? Float.floatToRawIntBits(d[even]) : 0, oddIn ? Float.floatToRawIntBits(d[odd]) : 0);
                 ss[at] = both(evenIn ? sums[even] : 0, oddIn ? sums[odd] : 0);
-                for (int h = 0; h < 2; h++) p16[2 * at + h] = both(evenIn ? s16[2 * even + h] : 0, oddIn ? s16[2 * odd + h] : 0);
+                if (s16 != null) {
+                    for (int h = 0; h < 2; h++) p16[2 * at + h] = both(evenIn ? s16[2 * even + h] : 0, oddIn ? s16[2 * odd + h] : 0);
+                }
                 dss[at] = both(evenIn ? Float.floatToRawIntBits(ds[even]) : 0, oddIn ? Float.floatToRawIntBits(ds[odd]) : 0);
             }
         }
