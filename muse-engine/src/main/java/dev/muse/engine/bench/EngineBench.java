@@ -99,6 +99,10 @@ public final class EngineBench {
             prefill(tf, cache, prompt);
             Map<Integer, BenchResult.Parallel> par = new LinkedHashMap<>();
             for (int n : options.parallel()) {
+                // a few untimed steps first: batches run their own kernels (four-vector or tiled), whose compilation
+                // would otherwise land in the first timed run
+                for (int s = 1; s < n; s++) cache.copyPrefix(0, s, prompt.length);
+                decode(tf, cache, n, prompt.length, Math.min(4, options.genTokens()), rnd);
                 double[] agg = new double[options.repetitions()];
                 for (int r = 0; r < agg.length; r++) {
                     progress.accept("generation, " + n + " sequences after the prompt, run " + (r + 1) + "/" + agg.length);
