@@ -50,10 +50,26 @@ public final class Q4_0Tensor extends Tensor {
     /** Row groups: per group and block 128 quant bytes (8 slices of 16) and the 8 rows' scales. */
     private static final int GROUP_BYTES = 8 * 16;
 
+    /**
+     * The wide layout's bytes per block pair: 256 quant bytes, then the 16 scales as the file's half floats (as
+     * floats they were a fifth of the bytes decoding streams; widening 16 halves once per pair costs a few
+     * instructions against the 64 the pair's products take).
+     */
+    private static final int WIDE_UNIT_BYTES = 2 * GROUP_BYTES + 32;
+
     @Override
     int groupQuantBytes() {
-        return GROUP_BYTES;
+        return WIDE ? WIDE_UNIT_BYTES / 2 : GROUP_BYTES;
     }
+
+    /** The wide layout keeps its scales among the quant bytes. */
+    @Override
+    int groupScales() {
+        return WIDE ? 0 : GROUP;
+    }
+
+    /** 2^112: moves a half float's exponent, shifted into a float's place, to a float's bias. */
+    private static final float REBIAS = 0x1p112f;
 
     /**
      * Group {@code g}, block {@code b}: for p &lt; 8 the bytes {@code 2p, 2p+1} of each row in turn. A byte holds
@@ -85,8 +101,8 @@ public final class Q4_0Tensor extends Tensor {
     /**
      * The wide layout: per group and block pair {@code (2k, 2k+1)} 256 quant bytes, slice p &lt; 8 of 32 bytes holding
      * for each row r block 2k's bytes {@code 2p, 2p+1} then block 2k+1's, so after widening 32-bit lane 2r is row r
-     * in block 2k and lane 2r+1 row r in block 2k+1; the 16 scales in the same lane order. An odd last block pairs
-     * with zeros.
+     * in block 2k and lane 2r+1 row r in block 2k+1; then the 16 scales as half floats in the same lane order. An odd
+     * last block pairs with zeros.
      */
     private void packGroupWide(RowGroups out, int g) {
         int blocks = cols / BLOCK, pairs = groupBlocks() / 2;
@@ -98,9 +114,11 @@ public final class Q4_0Tensor extends Tensor {
                 if (b >= blocks) continue; // the array is zero already
                 for (int r = 0; r < GROUP; r++) {
                     int at = (r * blocks + b) * BYTES;
-                    out.scales()[unit * 16 + 2 * r + half] = f16(src, at);
+                    int lane = 2 * r + half, base = unit * WIDE_UNIT_BYTES;
+                    out.quants()[base + 256 + 2 * lane] = src[at];
+                    out.quants()[base + 257 + 2 * lane] = src[at + 1];
                     for (int p = 0; p < 8; p++) {
-                        int o = unit * 2 * GROUP_BYTES + 32 * p + 4 * r + 2 * half;
+                        int o = base + 32 * p + 4 * r + 2 * half;
                         out.quants()[o] = src[at + 2 + 2 * p];
                         out.quants()[o + 1] = src[at + 3 + 2 * p];
                     }
@@ -119,7 +137,7 @@ public final class Q4_0Tensor extends Tensor {
     void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
         if (WIDE) {
             Q8Activations.Paired p = x.paired(1);
-            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.sums(), p.d(), out, lanes);
+            wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.sums(), p.d(), out, lanes);
             return;
         }
         groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.sums, x.d, out);
@@ -163,12 +181,12 @@ public final class Q4_0Tensor extends Tensor {
      * arithmetic per row and block, each block's multiplier broadcast to its lanes as one long. Lane 2r sums row r's
      * even blocks, lane 2r+1 its odd ones; the two are added at the end.
      */
-    private static void wideKernel(byte[] qs, float[] sc, int g, int pairs, long[] xp, long[] sums, long[] xd, float[] out, float[] lanes) {
+    private static void wideKernel(byte[] qs, int g, int pairs, long[] xp, long[] sums, long[] xd, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int k = 0; k < pairs; k++) {
             int unit = g * pairs + k;
-            int o = unit * 2 * GROUP_BYTES;
+            int o = unit * WIDE_UNIT_BYTES;
             int xi = k * 16;
             IntVector lo = bias, hi = bias;
             for (int p = 0; p < 8; p++) {
@@ -179,7 +197,10 @@ public final class Q4_0Tensor extends Tensor {
             IntVector s = lo.lanewise(VectorOperators.ASHR, 16).add(hi.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, sums[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
             FloatVector d = LongVector.broadcast(L8, xd[k]).reinterpretAsFloats();
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F16, sc, unit * 16).mul(d), acc);
+            IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d), acc);
         }
         acc.intoArray(lanes, 0);
         addLanePairs(lanes, 0, out, g * GROUP);
@@ -190,7 +211,7 @@ public final class Q4_0Tensor extends Tensor {
         Q8Activations x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
         if (WIDE) {
             Q8Activations.Paired p0 = x0.paired(1), p1 = x1.paired(1), p2 = x2.paired(1), p3 = x3.paired(1);
-            wideKernel4(gs.quants(), gs.scales(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
+            wideKernel4(gs.quants(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
                     p0.sums(), p1.sums(), p2.sums(), p3.sums(), p0.d(), p1.d(), p2.d(), p3.d(),
                     outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
             return;
@@ -243,14 +264,14 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     /** {@link #wideKernel} for four vectors, each slice widened and split once: per vector the same arithmetic. */
-    private static void wideKernel4(byte[] qs, float[] sc, int g, int pairs, long[] p0, long[] p1, long[] p2, long[] p3,
+    private static void wideKernel4(byte[] qs, int g, int pairs, long[] p0, long[] p1, long[] p2, long[] p3,
             long[] s0, long[] s1, long[] s2, long[] s3, long[] d0, long[] d1, long[] d2, long[] d3,
             float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int k = 0; k < pairs; k++) {
             int unit = g * pairs + k;
-            int o = unit * 2 * GROUP_BYTES;
+            int o = unit * WIDE_UNIT_BYTES;
             int xi = k * 16;
             IntVector l0 = bias, h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
             for (int p = 0; p < 8; p++) {
@@ -266,7 +287,9 @@ public final class Q4_0Tensor extends Tensor {
                 l3 = l3.add(wl.mul(LongVector.broadcast(L8, p3[lo]).reinterpretAsInts()));
                 h3 = h3.add(wh.mul(LongVector.broadcast(L8, p3[hi]).reinterpretAsInts()));
             }
-            FloatVector scale = FloatVector.fromArray(F16, sc, unit * 16);
+            IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
             IntVector s = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, s0[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
             a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d0[k]).reinterpretAsFloats()), a0);

@@ -8,6 +8,7 @@ import java.util.Arrays;
 import java.util.Random;
 import org.junit.jupiter.api.Assumptions;
 import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
@@ -96,6 +97,26 @@ class RowGroupKernelTest {
                 if (t.integerFor(5) || 5 < t.groupedBatchLimit()) assertThat(outs[i]).as("%s: the same as alone", what).containsExactly(alone[i]);
             }
         }
+    }
+
+    @Test
+    void subnormal_and_negative_half_scales_should_convert_exactly() {
+        // Q4_0's 512-bit layout keeps the file's half-float scales and widens them in the kernel
+        byte[] bytes = new byte[(int) GgmlType.Q4_0.bytesFor(16L * 256)];
+        Random rnd = new Random(3);
+        rnd.nextBytes(bytes);
+        short[] scales = {0x0001, 0x03ff, (short) 0x8200, 0x0400, (short) 0xbc00, 0x0000, (short) 0x8000, 0x2c00};
+        for (int at = 0, i = 0; at < bytes.length; at += (int) GgmlType.Q4_0.blockBytes(), i++) {
+            short v = scales[i % scales.length];
+            bytes[at] = (byte) v;
+            bytes[at + 1] = (byte) (v >> 8);
+        }
+        Tensor t = Tensor.of("w", GgmlType.Q4_0, new long[] {256, 16}, MemorySegment.ofArray(bytes));
+        float[] x = Arrays.copyOf(TensorKernelTest.randomVector(8), 256);
+        float[] out = new float[t.rows()];
+        t.matmul(x, out, Parallel.serial());
+        assertThat(t.groups).isNotNull();
+        assertMatchesRowKernel(t, x, out, "Q4_0 with subnormal, zero and negative scales");
     }
 
     @ParameterizedTest
