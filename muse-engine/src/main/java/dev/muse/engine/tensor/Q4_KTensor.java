@@ -73,15 +73,18 @@ public final class Q4_KTensor extends Tensor {
      */
     private static final int GROUP_BYTES = 4 * 256 + 2 * 64;
 
+    /** The wide layout's bytes per super-block pair: the quants, scales and mins, then d and dmin as 32 half floats. */
+    private static final int WIDE_UNIT_BYTES = 2 * GROUP_BYTES + 64;
+
     @Override
     int groupQuantBytes() {
-        return GROUP_BYTES;
+        return WIDE ? WIDE_UNIT_BYTES / 2 : GROUP_BYTES;
     }
 
     /** Per group and super-block: the 8 rows' {@code d}, then their {@code dmin}. */
     @Override
     int groupScales() {
-        return 2 * GROUP;
+        return WIDE ? 0 : 2 * GROUP;
     }
 
     /**
@@ -125,22 +128,24 @@ public final class Q4_KTensor extends Tensor {
      * The wide layout pairs super-blocks {@code 2m, 2m+1}: the narrow layout's bytes, each 16-byte slice widened to
      * 32 bytes that hold, per row r, super-block 2m's two bytes then 2m+1's (so after widening 32-bit lane 2r is row
      * r in 2m, lane 2r+1 in 2m+1); the scale and min bytes likewise 16 per group k; {@code d} and {@code dmin} as 16
-     * floats each in the same lane order. An odd last super-block pairs with zeros.
+     * half floats each in the same lane order, in the same stream. An odd last super-block pairs with zeros.
      */
     private void packGroupWide(RowGroups out, int g) {
         int blocks = cols / BLOCK, pairs = groupBlocks() / 2;
         byte[] src = groupRows(g);
         for (int m = 0; m < pairs; m++) {
             int unit = g * pairs + m;
-            int base = unit * 2 * GROUP_BYTES;
+            int base = unit * WIDE_UNIT_BYTES;
             for (int half = 0; half < 2; half++) {
                 int b = 2 * m + half;
                 if (b >= blocks) continue; // zeros already
                 for (int r = 0; r < GROUP; r++) {
                     long at = ((long) (g * GROUP + r) * blocks + b) * BYTES;
                     int a = (r * blocks + b) * BYTES, lane = 2 * r + half;
-                    out.scales()[unit * 32 + lane] = f16(src, a);
-                    out.scales()[unit * 32 + 16 + lane] = f16(src, a + 2);
+                    for (int i = 0; i < 2; i++) { // d, then dmin: the file's half floats, widened in the kernel
+                        out.quants()[base + 2304 + 2 * lane + i] = src[a + i];
+                        out.quants()[base + 2336 + 2 * lane + i] = src[a + 2 + i];
+                    }
                     for (int k = 0; k < 8; k++) {
                         out.quants()[base + 2048 + 16 * k + lane] = (byte) scaleMin(data, at + 4, k, false);
                         out.quants()[base + 2176 + 16 * k + lane] = (byte) scaleMin(data, at + 4, k, true);
@@ -167,11 +172,14 @@ public final class Q4_KTensor extends Tensor {
     void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
         if (WIDE) {
             Q8Activations.Paired p = x.paired(8);
-            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.d(), p.ds(), out, lanes);
+            wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.d(), p.ds(), out, lanes);
             return;
         }
         groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.d, x.ds, out);
     }
+
+    /** 2^112: moves a half float's exponent, shifted into a float's place, to a float's bias. */
+    private static final float REBIAS = 0x1p112f;
 
     /** On AVX-512, batches (prompt chunks too) take {@link #wideKernel4}; see {@link Tensor#groupedBatchLimit}. */
     @Override
@@ -186,7 +194,7 @@ public final class Q4_KTensor extends Tensor {
             return;
         }
         Q8Activations.Paired p0 = xs[i].paired(8), p1 = xs[i + 1].paired(8), p2 = xs[i + 2].paired(8), p3 = xs[i + 3].paired(8);
-        wideKernel4(gs.quants(), gs.scales(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
+        wideKernel4(gs.quants(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
                 p0.d(), p1.d(), p2.d(), p3.d(), p0.ds(), p1.ds(), p2.ds(), p3.ds(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
     }
 
@@ -194,14 +202,14 @@ public final class Q4_KTensor extends Tensor {
      * {@link #wideKernel} for four vectors: each slice widened and split once, the scale and min bytes unpacked once;
      * per vector exactly the single kernel's arithmetic.
      */
-    private static void wideKernel4(byte[] qs, float[] dd, int g, int pairs, long[] x0, long[] x1, long[] x2, long[] x3,
+    private static void wideKernel4(byte[] qs, int g, int pairs, long[] x0, long[] x1, long[] x2, long[] x3,
             long[] d0, long[] d1, long[] d2, long[] d3, long[] s0, long[] s1, long[] s2, long[] s3,
             float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int m = 0; m < pairs; m++) {
             int unit = g * pairs + m;
-            int base = unit * 2 * GROUP_BYTES;
+            int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd0 = FloatVector.zero(F16), sd1 = sd0, sd2 = sd0, sd3 = sd0, sm0 = sd0, sm1 = sd0, sm2 = sd0, sm3 = sd0;
             for (int j = 0; j < 4; j++) {
                 int q = base + 512 * j;
@@ -261,7 +269,12 @@ public final class Q4_KTensor extends Tensor {
                 sm3 = mLo.fma(LongVector.broadcast(L8, s3[k]).reinterpretAsFloats(), sm3);
                 sm3 = mHi.fma(LongVector.broadcast(L8, s3[k + 1]).reinterpretAsFloats(), sm3);
             }
-            FloatVector d = FloatVector.fromArray(F16, dd, unit * 32), dmin = FloatVector.fromArray(F16, dd, unit * 32 + 16);
+            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 2304).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 2336).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+                    .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
+            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+                    .reinterpretAsInts().or(hm.and(0x80000000)).reinterpretAsFloats();
             a0 = sd0.fma(d, a0).sub(sm0.mul(dmin));
             a1 = sd1.fma(d, a1).sub(sm1.mul(dmin));
             a2 = sd2.fma(d, a2).sub(sm2.mul(dmin));
@@ -275,12 +288,12 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */
-    private static void wideKernel(byte[] qs, float[] dd, int g, int pairs, long[] xp, long[] xd, long[] xds, float[] out, float[] lanes) {
+    private static void wideKernel(byte[] qs, int g, int pairs, long[] xp, long[] xd, long[] xds, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int m = 0; m < pairs; m++) {
             int unit = g * pairs + m;
-            int base = unit * 2 * GROUP_BYTES;
+            int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd = FloatVector.zero(F16), sm = sd;
             for (int j = 0; j < 4; j++) {
                 int q = base + 512 * j;
@@ -306,7 +319,13 @@ public final class Q4_KTensor extends Tensor {
                 sm = ((FloatVector) mLo.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
                 sm = ((FloatVector) mHi.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
             }
-            acc = sd.fma(FloatVector.fromArray(F16, dd, unit * 32), acc).sub(sm.mul(FloatVector.fromArray(F16, dd, unit * 32 + 16)));
+            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 2304).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 2336).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+                    .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
+            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+                    .reinterpretAsInts().or(hm.and(0x80000000)).reinterpretAsFloats();
+            acc = sd.fma(d, acc).sub(sm.mul(dmin));
         }
         acc.intoArray(lanes, 0);
         addLanePairs(lanes, 0, out, g * GROUP);

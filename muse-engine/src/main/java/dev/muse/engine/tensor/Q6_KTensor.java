@@ -65,15 +65,18 @@ public final class Q6_KTensor extends Tensor {
      */
     private static final int GROUP_BYTES = 16 * 128 + 128;
 
+    /** The wide layout's bytes per super-block pair: values and scales, then {@code d} as 16 half floats. */
+    private static final int WIDE_UNIT_BYTES = 2 * GROUP_BYTES + 32;
+
     @Override
     int groupQuantBytes() {
-        return GROUP_BYTES;
+        return WIDE ? WIDE_UNIT_BYTES / 2 : GROUP_BYTES;
     }
 
     /** Per group and super-block: the 8 rows' {@code d}. */
     @Override
     int groupScales() {
-        return GROUP;
+        return WIDE ? 0 : GROUP;
     }
 
     /**
@@ -113,7 +116,7 @@ public final class Q6_KTensor extends Tensor {
     /**
      * The wide layout pairs super-blocks {@code 2m, 2m+1} as Q4_K's does: each 16-byte slice widened to 32 bytes
      * holding, per row r, 2m's two values then 2m+1's; the scales 16 per group k in the same lane order; {@code d}
-     * as 16 floats. An odd last super-block pairs with zeros.
+     * as 16 half floats in the same stream. An odd last super-block pairs with zeros.
      */
     private void packGroupWide(RowGroups out, int g) {
         int blocks = cols / BLOCK, pairs = groupBlocks() / 2;
@@ -122,13 +125,14 @@ public final class Q6_KTensor extends Tensor {
         int[] q = new int[BLOCK];
         for (int m = 0; m < pairs; m++) {
             int unit = g * pairs + m;
-            int base = unit * 2 * GROUP_BYTES;
+            int base = unit * WIDE_UNIT_BYTES;
             for (int half = 0; half < 2; half++) {
                 int b = 2 * m + half;
                 if (b >= blocks) continue; // zeros already
                 for (int r = 0; r < GROUP; r++) {
                     int at = (r * blocks + b) * BYTES, lane = 2 * r + half;
-                    out.scales()[unit * 16 + lane] = f16(src, at + 208);
+                    out.quants()[base + 4352 + 2 * lane] = src[at + 208]; // d: the file's half float, widened in the kernel
+                    out.quants()[base + 4353 + 2 * lane] = src[at + 209];
                     values(bytes, at, q);
                     for (int k = 0; k < 16; k++) {
                         out.quants()[base + 4096 + 16 * k + lane] = src[at + 192 + k];
@@ -157,11 +161,14 @@ public final class Q6_KTensor extends Tensor {
     void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
         if (WIDE) {
             Q8Activations.Paired p = x.paired(8);
-            wideKernel(gs.quants(), gs.scales(), g, groupBlocks() / 2, p.pairs(), p.sums16(), p.d(), out, lanes);
+            wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.sums16(), p.d(), out, lanes);
             return;
         }
         groupKernel(gs, g, cols / BLOCK, x.pairs(), x.sums16(), x.d, out);
     }
+
+    /** 2^112: moves a half float's exponent, shifted into a float's place, to a float's bias. */
+    private static final float REBIAS = 0x1p112f;
 
     /** On AVX-512, decode batches below 16 take {@link #wideKernel4}; see {@link Tensor#groupedBatchLimit}. */
     @Override
@@ -176,20 +183,20 @@ public final class Q6_KTensor extends Tensor {
             return;
         }
         Q8Activations.Paired p0 = xs[i].paired(8), p1 = xs[i + 1].paired(8), p2 = xs[i + 2].paired(8), p3 = xs[i + 3].paired(8);
-        wideKernel4(gs.quants(), gs.scales(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
+        wideKernel4(gs.quants(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
                 p0.sums16(), p1.sums16(), p2.sums16(), p3.sums16(), p0.d(), p1.d(), p2.d(), p3.d(),
                 outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
     }
 
     /** {@link #wideKernel} for four vectors, each slice widened once: per vector exactly the single kernel's arithmetic. */
-    private static void wideKernel4(byte[] qs, float[] dd, int g, int pairs, long[] x0, long[] x1, long[] x2, long[] x3,
+    private static void wideKernel4(byte[] qs, int g, int pairs, long[] x0, long[] x1, long[] x2, long[] x3,
             long[] s0, long[] s1, long[] s2, long[] s3, long[] d0, long[] d1, long[] d2, long[] d3,
             float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int m = 0; m < pairs; m++) {
             int unit = g * pairs + m;
-            int base = unit * 2 * GROUP_BYTES;
+            int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd0 = FloatVector.zero(F16), sd1 = sd0, sd2 = sd0, sd3 = sd0;
             for (int k = 0; k < 16; k++) {
                 int q = base + 256 * k;
@@ -215,7 +222,9 @@ public final class Q6_KTensor extends Tensor {
                 sd3 = ((FloatVector) u3.sub(LongVector.broadcast(L8, s3[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
                         .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d3[dk]).reinterpretAsFloats(), sd3);
             }
-            FloatVector d = FloatVector.fromArray(F16, dd, unit * 16);
+            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 4352).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+                    .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
             a0 = sd0.fma(d, a0);
             a1 = sd1.fma(d, a1);
             a2 = sd2.fma(d, a2);
@@ -229,12 +238,12 @@ public final class Q6_KTensor extends Tensor {
     }
 
     /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */
-    private static void wideKernel(byte[] qs, float[] dd, int g, int pairs, long[] xp, long[] sums16, long[] xd, float[] out, float[] lanes) {
+    private static void wideKernel(byte[] qs, int g, int pairs, long[] xp, long[] sums16, long[] xd, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int m = 0; m < pairs; m++) {
             int unit = g * pairs + m;
-            int base = unit * 2 * GROUP_BYTES;
+            int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd = FloatVector.zero(F16);
             for (int k = 0; k < 16; k++) {
                 int q = base + 256 * k;
@@ -251,7 +260,10 @@ public final class Q6_KTensor extends Tensor {
                 IntVector centred = sum.sub(LongVector.broadcast(L8, sums16[m * 16 + k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale);
                 sd = ((FloatVector) centred.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[m * 8 + k / 2]).reinterpretAsFloats(), sd);
             }
-            acc = sd.fma(FloatVector.fromArray(F16, dd, unit * 16), acc);
+            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 4352).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+                    .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
+            acc = sd.fma(d, acc);
         }
         acc.intoArray(lanes, 0);
         addLanePairs(lanes, 0, out, g * GROUP);
