@@ -15,7 +15,6 @@ public final class F16Tensor extends Tensor {
     private static final VectorSpecies<Integer> I = IntVector.SPECIES_PREFERRED.withShape(F.vectorShape());
     private static final boolean FAST = S.length() == F.length();
     /** 2^112: moves a half's exponent bias (15) to a float's (127); also right for subnormal halves. */
-    private static final float REBIAS = Float.intBitsToFloat(0x77800000);
 
     F16Tensor(String name, long[] shape, MemorySegment data) {
         super(name, shape, data);
@@ -50,7 +49,7 @@ public final class F16Tensor extends Tensor {
         int i = 0;
         for (int upper = F.loopBound(cols); i < upper; i += F.length()) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + i * 2L, LE).convertShape(VectorOperators.S2I, I, 0);
-            h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats().intoArray(out, i);
         }
         for (; i < cols; i++) out[i] = f16(data, at + i * 2L);
@@ -67,9 +66,9 @@ public final class F16Tensor extends Tensor {
         for (int upper2 = cols - 2 * l + 1; i < upper2; i += 2 * l) {
             IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S, data, at + i * 2L, LE).convertShape(VectorOperators.S2I, I, 0);
             IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, data, at + (i + l) * 2L, LE).convertShape(VectorOperators.S2I, I, 0);
-            FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(h0.and(0x80000000)).reinterpretAsFloats();
-            FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(h1.and(0x80000000)).reinterpretAsFloats();
             acc0 = w0.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
             acc1 = w1.fma(FloatVector.fromArray(F, x, xOff + i + l), acc1);

@@ -68,8 +68,6 @@ public final class Q4_0Tensor extends Tensor {
         return WIDE ? 0 : GROUP;
     }
 
-    /** 2^112: moves a half float's exponent, shifted into a float's place, to a float's bias. */
-    private static final float REBIAS = 0x1p112f;
 
     /**
      * Group {@code g}, block {@code b}: for p &lt; 8 the bytes {@code 2p, 2p+1} of each row in turn. A byte holds
@@ -105,26 +103,14 @@ public final class Q4_0Tensor extends Tensor {
      * last block pairs with zeros.
      */
     private void packGroupWide(RowGroups out, int g) {
-        int blocks = cols / BLOCK, pairs = groupBlocks() / 2;
-        byte[] src = groupRows(g);
-        for (int k = 0; k < pairs; k++) {
-            int unit = g * pairs + k;
-            for (int half = 0; half < 2; half++) {
-                int b = 2 * k + half;
-                if (b >= blocks) continue; // the array is zero already
-                for (int r = 0; r < GROUP; r++) {
-                    int at = (r * blocks + b) * BYTES;
-                    int lane = 2 * r + half, base = unit * WIDE_UNIT_BYTES;
-                    out.quants()[base + 256 + 2 * lane] = src[at];
-                    out.quants()[base + 257 + 2 * lane] = src[at + 1];
-                    for (int p = 0; p < 8; p++) {
-                        int o = base + 32 * p + 4 * r + 2 * half;
-                        out.quants()[o] = src[at + 2 + 2 * p];
-                        out.quants()[o + 1] = src[at + 3 + 2 * p];
-                    }
-                }
+        forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> {
+            quants[base + 256 + 2 * lane] = src[at];
+            quants[base + 257 + 2 * lane] = src[at + 1];
+            for (int p = 0; p < 8; p++) {
+                quants[base + 32 * p + 2 * lane] = src[at + 2 + 2 * p];
+                quants[base + 32 * p + 2 * lane + 1] = src[at + 3 + 2 * p];
             }
-        }
+        });
     }
 
     @Override
@@ -198,7 +184,7 @@ public final class Q4_0Tensor extends Tensor {
                     .sub(LongVector.broadcast(L8, sums[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
             FloatVector d = LongVector.broadcast(L8, xd[k]).reinterpretAsFloats();
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d), acc);
         }
@@ -288,7 +274,7 @@ public final class Q4_0Tensor extends Tensor {
                 h3 = h3.add(wh.mul(LongVector.broadcast(L8, p3[hi]).reinterpretAsInts()));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
             IntVector s = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, s0[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));

@@ -131,35 +131,24 @@ public final class Q4_KTensor extends Tensor {
      * half floats each in the same lane order, in the same stream. An odd last super-block pairs with zeros.
      */
     private void packGroupWide(RowGroups out, int g) {
-        int blocks = cols / BLOCK, pairs = groupBlocks() / 2;
-        byte[] src = groupRows(g);
-        for (int m = 0; m < pairs; m++) {
-            int unit = g * pairs + m;
-            int base = unit * WIDE_UNIT_BYTES;
-            for (int half = 0; half < 2; half++) {
-                int b = 2 * m + half;
-                if (b >= blocks) continue; // zeros already
-                for (int r = 0; r < GROUP; r++) {
-                    long at = ((long) (g * GROUP + r) * blocks + b) * BYTES;
-                    int a = (r * blocks + b) * BYTES, lane = 2 * r + half;
-                    for (int i = 0; i < 2; i++) { // d, then dmin: the file's half floats, widened in the kernel
-                        out.quants()[base + 2304 + 2 * lane + i] = src[a + i];
-                        out.quants()[base + 2336 + 2 * lane + i] = src[a + 2 + i];
-                    }
-                    for (int k = 0; k < 8; k++) {
-                        out.quants()[base + 2048 + 16 * k + lane] = (byte) scaleMin(data, at + 4, k, false);
-                        out.quants()[base + 2176 + 16 * k + lane] = (byte) scaleMin(data, at + 4, k, true);
-                    }
-                    for (int j = 0; j < 4; j++) {
-                        for (int p = 0; p < 16; p++) {
-                            int o = base + 512 * j + 32 * p + 2 * lane;
-                            out.quants()[o] = src[a + 16 + 32 * j + 2 * p];
-                            out.quants()[o + 1] = src[a + 17 + 32 * j + 2 * p];
-                        }
-                    }
+        forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> {
+            MemorySegment block = MemorySegment.ofArray(src);
+            for (int i = 0; i < 2; i++) { // d, then dmin: the file's half floats, widened in the kernel
+                quants[base + 2304 + 2 * lane + i] = src[at + i];
+                quants[base + 2336 + 2 * lane + i] = src[at + 2 + i];
+            }
+            for (int k = 0; k < 8; k++) {
+                quants[base + 2048 + 16 * k + lane] = (byte) scaleMin(block, at + 4, k, false);
+                quants[base + 2176 + 16 * k + lane] = (byte) scaleMin(block, at + 4, k, true);
+            }
+            for (int j = 0; j < 4; j++) {
+                for (int p = 0; p < 16; p++) {
+                    int o = base + 512 * j + 32 * p + 2 * lane;
+                    quants[o] = src[at + 16 + 32 * j + 2 * p];
+                    quants[o + 1] = src[at + 17 + 32 * j + 2 * p];
                 }
             }
-        }
+        });
     }
 
     @Override
@@ -177,9 +166,6 @@ public final class Q4_KTensor extends Tensor {
         }
         groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.d, x.ds, out);
     }
-
-    /** 2^112: moves a half float's exponent, shifted into a float's place, to a float's bias. */
-    private static final float REBIAS = 0x1p112f;
 
     /** On AVX-512, batches (prompt chunks too) take {@link #wideKernel4}; see {@link Tensor#groupedBatchLimit}. */
     @Override
@@ -271,9 +257,9 @@ public final class Q4_KTensor extends Tensor {
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 2304).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 2336).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
-            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(hm.and(0x80000000)).reinterpretAsFloats();
             a0 = sd0.fma(d, a0).sub(sm0.mul(dmin));
             a1 = sd1.fma(d, a1).sub(sm1.mul(dmin));
@@ -321,9 +307,9 @@ public final class Q4_KTensor extends Tensor {
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 2304).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 2336).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
-            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(hm.and(0x80000000)).reinterpretAsFloats();
             acc = sd.fma(d, acc).sub(sm.mul(dmin));
         }

@@ -119,32 +119,20 @@ public final class Q6_KTensor extends Tensor {
      * as 16 half floats in the same stream. An odd last super-block pairs with zeros.
      */
     private void packGroupWide(RowGroups out, int g) {
-        int blocks = cols / BLOCK, pairs = groupBlocks() / 2;
-        byte[] src = groupRows(g);
-        MemorySegment bytes = MemorySegment.ofArray(src);
         int[] q = new int[BLOCK];
-        for (int m = 0; m < pairs; m++) {
-            int unit = g * pairs + m;
-            int base = unit * WIDE_UNIT_BYTES;
-            for (int half = 0; half < 2; half++) {
-                int b = 2 * m + half;
-                if (b >= blocks) continue; // zeros already
-                for (int r = 0; r < GROUP; r++) {
-                    int at = (r * blocks + b) * BYTES, lane = 2 * r + half;
-                    out.quants()[base + 4352 + 2 * lane] = src[at + 208]; // d: the file's half float, widened in the kernel
-                    out.quants()[base + 4353 + 2 * lane] = src[at + 209];
-                    values(bytes, at, q);
-                    for (int k = 0; k < 16; k++) {
-                        out.quants()[base + 4096 + 16 * k + lane] = src[at + 192 + k];
-                        for (int p = 0; p < 8; p++) {
-                            int o = base + 256 * k + 32 * p + 2 * lane;
-                            out.quants()[o] = (byte) q[16 * k + 2 * p];
-                            out.quants()[o + 1] = (byte) q[16 * k + 2 * p + 1];
-                        }
-                    }
+        forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> {
+            quants[base + 4352 + 2 * lane] = src[at + 208]; // d: the file's half float, widened in the kernel
+            quants[base + 4353 + 2 * lane] = src[at + 209];
+            values(MemorySegment.ofArray(src), at, q);
+            for (int k = 0; k < 16; k++) {
+                quants[base + 4096 + 16 * k + lane] = src[at + 192 + k];
+                for (int p = 0; p < 8; p++) {
+                    int o = base + 256 * k + 32 * p + 2 * lane;
+                    quants[o] = (byte) q[16 * k + 2 * p];
+                    quants[o + 1] = (byte) q[16 * k + 2 * p + 1];
                 }
             }
-        }
+        });
     }
 
     @Override
@@ -166,9 +154,6 @@ public final class Q6_KTensor extends Tensor {
         }
         groupKernel(gs, g, cols / BLOCK, x.pairs(), x.sums16(), x.d, out);
     }
-
-    /** 2^112: moves a half float's exponent, shifted into a float's place, to a float's bias. */
-    private static final float REBIAS = 0x1p112f;
 
     /** On AVX-512, decode batches below 16 take {@link #wideKernel4}; see {@link Tensor#groupedBatchLimit}. */
     @Override
@@ -223,7 +208,7 @@ public final class Q6_KTensor extends Tensor {
                         .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d3[dk]).reinterpretAsFloats(), sd3);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 4352).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
             a0 = sd0.fma(d, a0);
             a1 = sd1.fma(d, a1);
@@ -261,7 +246,7 @@ public final class Q6_KTensor extends Tensor {
                 sd = ((FloatVector) centred.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[m * 8 + k / 2]).reinterpretAsFloats(), sd);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 4352).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(REBIAS)
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
             acc = sd.fma(d, acc);
         }

@@ -235,7 +235,8 @@ public abstract sealed class Tensor
     /**
      * A matrix's rows in groups of {@link #GROUP}, interleaved for the decoding kernels: per group and block the
      * rows' quants (two weights of one row per 32-bit lane; the K-quants' small scales as bytes after them) and
-     * their scales as floats.
+     * their scales as floats — or, in the 512-bit layouts, as the file's half floats among the quant bytes, one
+     * stream instead of two ({@code scales} then stays empty).
      * On the Java heap: array loads inline into the kernels far more reliably than memory-segment loads (whose
      * session checks C2 sometimes left inside the loop, which cost the whole gain).
      */
@@ -348,6 +349,34 @@ public abstract sealed class Tensor
     static float f16(byte[] a, int at) {
         return Float.float16ToFloat((short) ((a[at] & 0xff) | (a[at + 1] << 8)));
     }
+
+    /**
+     * One row's block for a 512-bit layout: the layout's bytes {@code quants}, where its block pair starts
+     * ({@code base}), its 32-bit lane (2r for the pair's first block, 2r+1 for the second) and where the block starts
+     * in {@code src}, the group's rows as {@link #groupRows} copies them.
+     */
+    @FunctionalInterface
+    interface WideBlock {
+        void pack(byte[] quants, int base, int lane, byte[] src, int at);
+    }
+
+    /**
+     * Every row and block of group {@code g} for a 512-bit layout of {@code unitBytes} per block pair; the block that
+     * pads an odd count is skipped (its bytes stay zero, so its products are zero).
+     */
+    final void forEachWideBlock(RowGroups out, int g, int unitBytes, WideBlock body) {
+        int blocks = cols / type().blockSize(), pairs = groupBlocks() / 2, blockBytes = (int) type().blockBytes();
+        byte[] src = groupRows(g);
+        for (int m = 0; m < pairs; m++) {
+            int base = (g * pairs + m) * unitBytes;
+            for (int half = 0; half < 2 && 2 * m + half < blocks; half++) {
+                for (int r = 0; r < GROUP; r++) body.pack(out.quants(), base, 2 * r + half, src, (r * blocks + 2 * m + half) * blockBytes);
+            }
+        }
+    }
+
+    /** 2^112: moves a half float's exponent, shifted into a float's place, to a float's bias (half → float in vectors). */
+    static final float HALF_REBIAS = 0x1p112f;
 
     /** Writes group {@code g} of the row-group layout. */
     void packGroup(RowGroups out, int g) {
