@@ -139,6 +139,46 @@ final class Q8Activations {
         return (low & 0xffffffffL) | (long) high << 32;
     }
 
+    private int[] shortPairs;
+
+    /**
+     * For Q8_0's row-group kernel: per pair {@code (q[2k], q[2k+1])} the int holding {@code q[2k]} in its low half and
+     * {@code q[2k+1]} in its high half, as a 32-bit lane of shorts reads them (the order a 16-bit multiply needs).
+     * Built before the threads.
+     */
+    int[] shortPairs() {
+        int[] p = shortPairs;
+        if (p == null) {
+            p = new int[q.length / 2];
+            for (int k = 0; k < p.length; k++) p[k] = (q[2 * k] & 0xffff) | q[2 * k + 1] << 16;
+            shortPairs = p;
+        }
+        return p;
+    }
+
+    private Paired pairedShorts;
+
+    /**
+     * {@link #shortPairs} for the 512-bit Q8_0 kernel, neighbouring blocks paired as {@link #paired}{@code (1)} pairs
+     * them: {@code pairs} holds both blocks' short pairs, {@code d} both scales; the sums are not needed (null).
+     */
+    Paired pairedShorts() {
+        Paired p = pairedShorts;
+        if (p == null) {
+            int[] s = shortPairs();
+            int blocks = d.length, runs = (blocks + 1) / 2;
+            long[] pp = new long[runs * 16], dd = new long[runs];
+            for (int k = 0; k < runs; k++) {
+                boolean oddIn = 2 * k + 1 < blocks;
+                for (int j = 0; j < 16; j++) pp[16 * k + j] = both(s[32 * k + j], oddIn ? s[32 * k + 16 + j] : 0);
+                dd[k] = both(Float.floatToRawIntBits(d[2 * k]), oddIn ? Float.floatToRawIntBits(d[2 * k + 1]) : 0);
+            }
+            p = new Paired(pp, dd, null, null, null);
+            pairedShorts = p;
+        }
+        return p;
+    }
+
     private int[] sums16;
 
     /** Σq per 16 values, for kernels whose scales change every 16 (Q6_K's row groups). Built before the threads. */

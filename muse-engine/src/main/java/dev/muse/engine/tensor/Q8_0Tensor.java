@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -37,6 +38,139 @@ public final class Q8_0Tensor extends Tensor {
         int i = 0;
         for (; i + 4 <= n; i += 4) dot4(row, xs[i], xs[i + 1], xs[i + 2], xs[i + 3], outs, i);
         for (; i < n; i++) outs[i][row] = dot1(row, xs[i]);
+    }
+
+    /**
+     * Row groups: per group and block 256 quant bytes (16 slices of 16), then the 8 rows' scales as the file's half
+     * floats — one stream; the 512-bit layout takes two blocks per unit.
+     */
+    private static final int UNIT_BYTES = 8 * 32 + 16;
+    private static final int WIDE_UNIT_BYTES = 2 * UNIT_BYTES;
+
+    @Override
+    int groupQuantBytes() {
+        return UNIT_BYTES;
+    }
+
+    /** Both layouts keep their scales among the quant bytes. */
+    @Override
+    int groupScales() {
+        return 0;
+    }
+
+    /**
+     * Group {@code g}, block {@code b}: slice p &lt; 16 holds each row's bytes {@code 2p, 2p+1} in turn, so after
+     * widening to 16-bit lanes 32-bit lane r is row r's elements (2p, 2p+1); then the rows' half-float scales.
+     */
+    @Override
+    void packGroup(RowGroups out, int g) {
+        if (WIDE) {
+            packGroupWide(out, g);
+            return;
+        }
+        int blocks = cols / BLOCK;
+        byte[] src = groupRows(g);
+        byte[] quants = out.quants();
+        for (int b = 0; b < blocks; b++) {
+            int base = (g * blocks + b) * UNIT_BYTES;
+            for (int r = 0; r < GROUP; r++) {
+                int at = (r * blocks + b) * BYTES;
+                quants[base + 256 + 2 * r] = src[at];
+                quants[base + 257 + 2 * r] = src[at + 1];
+                for (int p = 0; p < 16; p++) {
+                    quants[base + 16 * p + 2 * r] = src[at + 2 + 2 * p];
+                    quants[base + 16 * p + 2 * r + 1] = src[at + 3 + 2 * p];
+                }
+            }
+        }
+    }
+
+    /**
+     * The wide layout: per group and block pair 512 quant bytes, slice p &lt; 16 of 32 bytes holding for each row r
+     * block 2k's bytes {@code 2p, 2p+1} then block 2k+1's (32-bit lane 2r is row r in block 2k, lane 2r+1 in block
+     * 2k+1), then the 16 scales as half floats in the same lane order. An odd last block pairs with zeros.
+     */
+    private void packGroupWide(RowGroups out, int g) {
+        forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> {
+            quants[base + 512 + 2 * lane] = src[at];
+            quants[base + 513 + 2 * lane] = src[at + 1];
+            for (int p = 0; p < 16; p++) {
+                quants[base + 32 * p + 2 * lane] = src[at + 2 + 2 * p];
+                quants[base + 32 * p + 2 * lane + 1] = src[at + 3 + 2 * p];
+            }
+        });
+    }
+
+    @Override
+    void prepareGroupActivations(Q8Activations x) {
+        if (WIDE) x.pairedShorts();
+        else x.shortPairs();
+    }
+
+    @Override
+    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
+        if (WIDE) {
+            Q8Activations.Paired p = x.pairedShorts();
+            wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.d(), out, lanes);
+            return;
+        }
+        groupKernel(gs.quants(), g, cols / BLOCK, x.shortPairs(), x.d, out);
+    }
+
+    /**
+     * Rows {@code 8g..8g+7} times one activation vector, one row per 32-bit lane. Signed bytes widened to shorts
+     * times the activations' shorts: each 16-bit product is at most 128·127, so two slices' products add in 16 bits
+     * (≤ 32512) before the halves are widened and summed in 32 bits.
+     */
+    private static void groupKernel(byte[] qs, int g, int blocks, int[] xp, float[] xd, float[] out) {
+        FloatVector acc = FloatVector.zero(F8);
+        for (int b = 0; b < blocks; b++) {
+            int o = (g * blocks + b) * UNIT_BYTES;
+            int xi = b * 16;
+            IntVector hi = IntVector.zero(I), lo = hi;
+            for (int p = 0; p < 8; p++) {
+                ShortVector w0 = (ShortVector) ByteVector.fromArray(B16, qs, o + 32 * p).convertShape(VectorOperators.B2S, S, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromArray(B16, qs, o + 32 * p + 16).convertShape(VectorOperators.B2S, S, 0);
+                IntVector t = w0.mul(IntVector.broadcast(I, xp[xi + 2 * p]).reinterpretAsShorts())
+                        .add(w1.mul(IntVector.broadcast(I, xp[xi + 2 * p + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                hi = hi.add(t.lanewise(VectorOperators.ASHR, 16));
+                lo = lo.add(t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            }
+            IntVector h = (IntVector) ByteVector.fromArray(B16, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            acc = ((FloatVector) hi.add(lo).convert(VectorOperators.I2F, 0)).fma(scale.mul(xd[b]), acc);
+        }
+        acc.intoArray(out, g * GROUP);
+    }
+
+    /**
+     * {@link #groupKernel} on 512-bit vectors, two blocks per vector (see {@link #packGroupWide}): the same integer
+     * arithmetic per row and block, each block pair's activations broadcast to its lanes as one long. Lane 2r sums
+     * row r's even blocks, lane 2r+1 its odd ones; the two are added at the end.
+     */
+    private static void wideKernel(byte[] qs, int g, int pairs, long[] xp, long[] xd, float[] out, float[] lanes) {
+        FloatVector acc = FloatVector.zero(F16);
+        for (int k = 0; k < pairs; k++) {
+            int o = (g * pairs + k) * WIDE_UNIT_BYTES;
+            int xi = k * 16;
+            IntVector hi = IntVector.zero(I16), lo = hi;
+            for (int p = 0; p < 8; p++) {
+                ShortVector w0 = (ShortVector) ByteVector.fromArray(B32, qs, o + 64 * p).convertShape(VectorOperators.B2S, S32, 0);
+                ShortVector w1 = (ShortVector) ByteVector.fromArray(B32, qs, o + 64 * p + 32).convertShape(VectorOperators.B2S, S32, 0);
+                IntVector t = w0.mul(LongVector.broadcast(L8, xp[xi + 2 * p]).reinterpretAsShorts())
+                        .add(w1.mul(LongVector.broadcast(L8, xp[xi + 2 * p + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                hi = hi.add(t.lanewise(VectorOperators.ASHR, 16));
+                lo = lo.add(t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
+            }
+            FloatVector d = LongVector.broadcast(L8, xd[k]).reinterpretAsFloats();
+            IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 512).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
+                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            acc = ((FloatVector) hi.add(lo).convert(VectorOperators.I2F, 0)).fma(scale.mul(d), acc);
+        }
+        acc.intoArray(lanes, 0);
+        addLanePairs(lanes, 0, out, g * GROUP);
     }
 
     private float dot1(int row, Q8Activations x0) {

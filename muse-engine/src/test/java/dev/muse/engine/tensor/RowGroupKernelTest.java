@@ -13,8 +13,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The row-group decoding kernels (Q4_0, Q4_K, Q6_K: eight rows interleaved, two weights of a row per 32-bit lane,
- * one multiply for two multiply-adds) against the row kernels on the same 8-bit activations: only float summation order
+ * The row-group decoding kernels (Q8_0, Q4_0, Q4_K, Q6_K: eight rows interleaved, two weights of a row per 32-bit
+ * lane; for the 4- and 6-bit types one multiply for two multiply-adds) against the row kernels on the same 8-bit activations: only float summation order
  * differs, so they agree to 1e-5 of Σ|w·x|, for one to nine vectors (the four-vector kernels, the single ones, or
  * the float tile), on one thread or two; on the integer path a vector's result does not depend on how many share the
  * product; and at the extremes the 16-bit partial sums must hold (every quant at its largest, activations ±127).
@@ -29,7 +29,7 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void grouped_products_should_match_the_row_kernels(GgmlType type) {
         for (int threads : new int[] {1, 2}) {
             try (Parallel parallel = new Parallel(threads)) {
@@ -55,8 +55,8 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
-    void largest_nibbles_and_activations_should_not_overflow_the_16_bit_sums(GgmlType type) {
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    void largest_quants_and_activations_should_not_overflow_the_16_bit_sums(GgmlType type) {
         Tensor t = extremes(type, 16, 512);
         float[] x = new float[512];
         for (int i = 0; i < x.length; i++) x[i] = (i / 2) % 2 == 0 ? 1f : -1f; // both signs, so the low products go negative
@@ -74,10 +74,10 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void an_odd_block_count_should_give_the_same_products(GgmlType type) {
         // 15 blocks of 32, 3 super-blocks of 256: the 512-bit kernels take blocks in pairs and pad the last with zeros
-        int cols = type == GgmlType.Q4_0 ? 480 : 768;
+        int cols = type.blockSize() == 32 ? 480 : 768;
         Tensor t = KQuantIntegerKernelTest.quantised(type, 24, cols, 11);
         float[][] xs = new float[5][];
         for (int i = 0; i < 5; i++) {
@@ -99,28 +99,29 @@ class RowGroupKernelTest {
         }
     }
 
-    @Test
-    void subnormal_and_negative_half_scales_should_convert_exactly() {
-        // Q4_0's 512-bit layout keeps the file's half-float scales and widens them in the kernel
-        byte[] bytes = new byte[(int) GgmlType.Q4_0.bytesFor(16L * 256)];
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0"})
+    void subnormal_and_negative_half_scales_should_convert_exactly(GgmlType type) {
+        // the 512-bit layouts keep the file's half-float scales and widen them in the kernel
+        byte[] bytes = new byte[(int) type.bytesFor(16L * 256)];
         Random rnd = new Random(3);
         rnd.nextBytes(bytes);
         short[] scales = {0x0001, 0x03ff, (short) 0x8200, 0x0400, (short) 0xbc00, 0x0000, (short) 0x8000, 0x2c00};
-        for (int at = 0, i = 0; at < bytes.length; at += (int) GgmlType.Q4_0.blockBytes(), i++) {
+        for (int at = 0, i = 0; at < bytes.length; at += (int) type.blockBytes(), i++) {
             short v = scales[i % scales.length];
             bytes[at] = (byte) v;
             bytes[at + 1] = (byte) (v >> 8);
         }
-        Tensor t = Tensor.of("w", GgmlType.Q4_0, new long[] {256, 16}, MemorySegment.ofArray(bytes));
+        Tensor t = Tensor.of("w", type, new long[] {256, 16}, MemorySegment.ofArray(bytes));
         float[] x = Arrays.copyOf(TensorKernelTest.randomVector(8), 256);
         float[] out = new float[t.rows()];
         t.matmul(x, out, Parallel.serial());
         assertThat(t.groups).isNotNull();
-        assertMatchesRowKernel(t, x, out, "Q4_0 with subnormal, zero and negative scales");
+        assertMatchesRowKernel(t, x, out, type + " with subnormal, zero and negative scales");
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
     void a_row_count_that_is_not_a_multiple_of_eight_should_use_the_row_kernels(GgmlType type) {
         Tensor t = KQuantIntegerKernelTest.quantised(type, 20, 256, 9);
         float[] x = TensorKernelTest.randomVector(4);
@@ -144,14 +145,17 @@ class RowGroupKernelTest {
         }
     }
 
-    /** Every quant at its largest (15; 63 for Q6_K), scales small and positive, K-quant sub-scales at their limits. */
+    /**
+     * Every quant at its largest (15; 63 for Q6_K; −128 for Q8_0), scales small and positive, K-quant sub-scales at
+     * their limits.
+     */
     private static Tensor extremes(GgmlType type, int rows, int cols) {
         byte[] bytes = new byte[(int) type.bytesFor((long) rows * cols)];
-        Arrays.fill(bytes, (byte) 0xFF);
+        Arrays.fill(bytes, type == GgmlType.Q8_0 ? (byte) 0x80 : (byte) 0xFF);
         Random rnd = new Random(1);
         int bb = (int) type.blockBytes();
         int[] halves = switch (type) {
-            case Q4_0 -> new int[] {0};
+            case Q4_0, Q8_0 -> new int[] {0};
             case Q6_K -> new int[] {208};
             default -> new int[] {0, 2};
         };
