@@ -27,6 +27,35 @@ class TensorKernelTest {
         return Tensor.of("w", type, new long[] {COLS, ROWS}, MemorySegment.ofArray(Quantizer.quantize(type, w)));
     }
 
+    @Test
+    void every_finite_half_float_should_widen_exactly() {
+        // the vector half → float widening (shift, mask, multiply by 2^112, sign or-ed back) against Java's own
+        // conversion for all 63488 finite halves: normals, subnormals, both zeros, both signs
+        short[] halves = new short[63488];
+        int n = 0;
+        for (int bits = 0; bits < 0x10000; bits++) {
+            if ((bits & 0x7c00) != 0x7c00) halves[n++] = (short) bits;
+        }
+        byte[] bytes = new byte[2 * n];
+        for (int i = 0; i < n; i++) {
+            bytes[2 * i] = (byte) halves[i];
+            bytes[2 * i + 1] = (byte) (halves[i] >> 8);
+        }
+        Tensor t = Tensor.of("w", GgmlType.F16, new long[] {n, 1}, MemorySegment.ofArray(bytes));
+        float[] row = new float[n];
+        t.unpackRow(0, row);
+        for (int i = 0; i < n; i++) {
+            float expected = Float.float16ToFloat(halves[i]);
+            assertThat(Float.floatToRawIntBits(row[i])).as("half 0x%04x", halves[i] & 0xffff).isEqualTo(Float.floatToRawIntBits(expected));
+        }
+        for (int i : new int[] {1, 0x3ff, 0x8001, 0x83ff, 0x7bff, 0xfbff, 0x3c00, 0xbc00}) { // the dot kernel, one at a time
+            int at = i < 0x7c00 ? i : i - 1024; // index of half i among the finite ones (0x7c00..0x7fff left out)
+            float[] x = new float[n];
+            x[at] = 1f;
+            assertThat(t.dot(0, x, 0)).as("dot picking half 0x%04x", i).isEqualTo(Float.float16ToFloat((short) i));
+        }
+    }
+
     static float[] randomVector(long seed) {
         Random rnd = new Random(seed);
         float[] x = new float[COLS];
