@@ -35,8 +35,7 @@ final class Q8Activations {
             int o = b * 32;
             FloatVector v0 = FloatVector.fromArray(F8, x, o), v1 = FloatVector.fromArray(F8, x, o + 8);
             FloatVector v2 = FloatVector.fromArray(F8, x, o + 16), v3 = FloatVector.fromArray(F8, x, o + 24);
-            float max = v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(VectorOperators.MAX);
-            float d = max / 127f;
+            float d = scale(v0, v1, v2, v3);
             float inv = d == 0f ? 0f : 1f / d;
             IntVector q0 = round(v0, inv), q1 = round(v1, inv), q2 = round(v2, inv), q3 = round(v3, inv);
             ((ShortVector) q0.convertShape(VectorOperators.I2S, S8, 0)).intoArray(a.q, o);
@@ -49,6 +48,31 @@ final class Q8Activations {
             a.ds[b] = d * sum;
         }
         return a;
+    }
+
+    /**
+     * What the float kernels multiply when a batch takes them: {@code x}'s first {@code n} values as a Q8_0-quantised
+     * vector stands for them ({@code of(x, n).dequantize()}, the same d·q per value), written to {@code out} without
+     * keeping the quantised form — prompt chunks ran this per vector and product, and the arrays were garbage.
+     */
+    static void roundTrip(float[] x, int n, float[] out) {
+        for (int b = 0; b < n / 32; b++) {
+            int o = b * 32;
+            FloatVector v0 = FloatVector.fromArray(F8, x, o), v1 = FloatVector.fromArray(F8, x, o + 8);
+            FloatVector v2 = FloatVector.fromArray(F8, x, o + 16), v3 = FloatVector.fromArray(F8, x, o + 24);
+            float d = scale(v0, v1, v2, v3);
+            float inv = d == 0f ? 0f : 1f / d;
+            FloatVector db = FloatVector.broadcast(F8, d);
+            ((FloatVector) round(v0, inv).convert(VectorOperators.I2F, 0)).mul(db).intoArray(out, o);
+            ((FloatVector) round(v1, inv).convert(VectorOperators.I2F, 0)).mul(db).intoArray(out, o + 8);
+            ((FloatVector) round(v2, inv).convert(VectorOperators.I2F, 0)).mul(db).intoArray(out, o + 16);
+            ((FloatVector) round(v3, inv).convert(VectorOperators.I2F, 0)).mul(db).intoArray(out, o + 24);
+        }
+    }
+
+    /** A block's scale {@code max|x| / 127}. */
+    private static float scale(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3) {
+        return v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(VectorOperators.MAX) / 127f;
     }
 
     /** {@code x·inv} rounded half away from zero, as C's roundf in llama.cpp's reference quantiser. */

@@ -446,16 +446,16 @@ public abstract sealed class Tensor
             return;
         }
         if (INT_OK && integerDot()) {
-            Q8Activations[] xq = quantizeAll(n, xs);
             if (integerFor(n) || n < groupedBatchLimit() && rowGroups(parallel) != null) {
+                Q8Activations[] xq = quantizeAll(n, xs);
                 prepareQ8(xq, n, parallel);
                 parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, n, outs));
                 return;
             }
             // the float kernels get the same 8-bit activations, so a sequence's logits do not depend on how many
             // sequences share the step (up to summation order), and prompts see llama.cpp's activation rounding
-            float[][] rounded = new float[n][];
-            for (int i = 0; i < n; i++) rounded[i] = xq[i].dequantize();
+            float[][] rounded = scratchRows(ROUNDED, n, cols);
+            for (int i = 0; i < n; i++) Q8Activations.roundTrip(xs[i], cols, rounded[i]);
             xs = rounded;
         }
         floatMatmul(n, xs, outs, parallel);
@@ -476,7 +476,7 @@ public abstract sealed class Tensor
         }
         // several vectors: dequantise each row once, then F32 dots, instead of unpacking it once per vector
         parallel.forRange(rows, (from, to) -> {
-            float[] row = new float[cols];
+            float[] row = scratchRows(UNPACKED, 1, cols)[0];
             for (int r = from; r < to; r++) {
                 unpackRow(r, row);
                 for (int i = 0; i < n; i++) outs[i][r] = dotF32(row, xs[i], cols);
@@ -489,7 +489,7 @@ public abstract sealed class Tensor
         int tile = Gemm.FOUR_BY_FOUR ? 4 : 3; // vectors per pass
         float[] scratch = n % tile == 0 ? null : new float[rows]; // padding results; threads write disjoint rows
         parallel.forRange(rows, (from, to) -> {
-            float[][] w = new float[4][cols];
+            float[][] w = scratchRows(UNPACKED, 4, cols);
             int r = from;
             for (; r + 4 <= to; r += 4) {
                 for (int q = 0; q < 4; q++) unpackRow(r + q, w[q]);
@@ -510,6 +510,23 @@ public abstract sealed class Tensor
                 for (int i = 0; i < n; i++) outs[i][r] = dotF32(w[0], xs[i], cols);
             }
         });
+    }
+
+    /**
+     * Per-thread buffers the batched products reuse: the dequantised activations (caller's thread) and the unpacked
+     * weight rows (each worker). Fresh arrays per product were gigabytes of garbage per prompt, written to memory no
+     * cache held, and with a large row-group copy on the heap G1's extra collections cost a third of prompt speed.
+     */
+    private static final ThreadLocal<float[][]> ROUNDED = new ThreadLocal<>(), UNPACKED = new ThreadLocal<>();
+
+    /** {@code count} rows of at least {@code length} floats from this thread's {@code buffers}, grown when short. */
+    private static float[][] scratchRows(ThreadLocal<float[][]> buffers, int count, int length) {
+        float[][] b = buffers.get();
+        if (b == null || b.length < count || b[0].length < length) {
+            b = new float[Math.max(count, b == null ? 0 : b.length)][Math.max(length, b == null ? 0 : b[0].length)];
+            buffers.set(b);
+        }
+        return b;
     }
 
     private void block(float[][] w, float[][] xs, int i, float[][] outs, int r) {

@@ -107,6 +107,9 @@ class IntegerKernelTest {
         assertThat(q.q[102]).as("63.5 rounds away from zero").isEqualTo((short) 64);
         float[] back = q.dequantize(); // what the float tile multiplies: exactly d·q per value
         for (int i = 0; i < x.length; i++) assertThat(back[i]).as("value %d", i).isEqualTo(q.d[i / 32] * q.q[i]);
+        float[] direct = new float[x.length]; // the batched products' path, which keeps no q
+        Q8Activations.roundTrip(x, x.length, direct);
+        assertThat(direct).as("round trip without the quantised form").containsExactly(back);
         int[] pairs = q.pairs(); // what the row-group kernels multiply: (q[2k] << 16) + q[2k+1]
         for (int k = 0; k < pairs.length; k++) assertThat(pairs[k]).as("pair %d", k).isEqualTo((q.q[2 * k] << 16) + q.q[2 * k + 1]);
     }
