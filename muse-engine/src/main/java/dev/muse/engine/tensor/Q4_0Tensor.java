@@ -103,14 +103,7 @@ public final class Q4_0Tensor extends Tensor {
      * last block pairs with zeros.
      */
     private void packGroupWide(RowGroups out, int g) {
-        forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> {
-            quants[base + 256 + 2 * lane] = src[at];
-            quants[base + 257 + 2 * lane] = src[at + 1];
-            for (int p = 0; p < 8; p++) {
-                quants[base + 32 * p + 2 * lane] = src[at + 2 + 2 * p];
-                quants[base + 32 * p + 2 * lane + 1] = src[at + 3 + 2 * p];
-            }
-        });
+        forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> packBlockWide(quants, base, lane, src, at, 8));
     }
 
     @Override

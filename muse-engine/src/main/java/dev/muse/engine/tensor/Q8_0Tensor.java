@@ -91,14 +91,7 @@ public final class Q8_0Tensor extends Tensor {
      * 2k+1), then the 16 scales as half floats in the same lane order. An odd last block pairs with zeros.
      */
     private void packGroupWide(RowGroups out, int g) {
-        forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> {
-            quants[base + 512 + 2 * lane] = src[at];
-            quants[base + 513 + 2 * lane] = src[at + 1];
-            for (int p = 0; p < 16; p++) {
-                quants[base + 32 * p + 2 * lane] = src[at + 2 + 2 * p];
-                quants[base + 32 * p + 2 * lane + 1] = src[at + 3 + 2 * p];
-            }
-        });
+        forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> packBlockWide(quants, base, lane, src, at, 16));
     }
 
     @Override

@@ -377,6 +377,20 @@ public abstract sealed class Tensor
         }
     }
 
+    /**
+     * A 32-bit-block type's wide unit ({@link #forEachWideBlock}) for one row and block: the block's quant bytes two at a
+     * time into {@code slices} slices of 32 bytes (this lane's two bytes in each), then its half-float scale into the
+     * scale row after them. Q8_0 (16 slices of bytes) and Q4_0 (8 slices of nibble pairs) share it.
+     */
+    static void packBlockWide(byte[] quants, int base, int lane, byte[] src, int at, int slices) {
+        quants[base + 32 * slices + 2 * lane] = src[at];
+        quants[base + 32 * slices + 2 * lane + 1] = src[at + 1];
+        for (int p = 0; p < slices; p++) {
+            quants[base + 32 * p + 2 * lane] = src[at + 2 + 2 * p];
+            quants[base + 32 * p + 2 * lane + 1] = src[at + 3 + 2 * p];
+        }
+    }
+
     /** 2^112: moves a half float's exponent, shifted into a float's place, to a float's bias (half → float in vectors). */
     static final float HALF_REBIAS = 0x1p112f;
 
