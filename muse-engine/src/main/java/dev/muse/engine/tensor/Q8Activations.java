@@ -22,7 +22,8 @@ final class Q8Activations {
     /** d times the block sum, for the K-quants' minimum terms. */
     final float[] ds;
 
-    private Q8Activations(int n) {
+    /** An empty vector of {@code n} values, for {@link #quantize} to fill (and refill: products reuse them). */
+    Q8Activations(int n) {
         q = new short[n];
         d = new float[n / 32];
         sums = new int[n / 32];
@@ -31,6 +32,18 @@ final class Q8Activations {
 
     static Q8Activations of(float[] x, int n) {
         Q8Activations a = new Q8Activations(n);
+        a.quantize(x);
+        return a;
+    }
+
+    /**
+     * Quantises {@code x}'s first {@code q.length} values into this vector; the forms built from it before are
+     * dropped and rebuilt on demand into the same arrays (fresh arrays per product were a serial first-touch of
+     * memory, ~5% of a decode step of 8 sequences).
+     */
+    void quantize(float[] x) {
+        Q8Activations a = this;
+        int n = q.length;
         for (int b = 0; b < n / 32; b++) {
             int o = b * 32;
             FloatVector v0 = FloatVector.fromArray(F8, x, o), v1 = FloatVector.fromArray(F8, x, o + 8);
@@ -47,8 +60,23 @@ final class Q8Activations {
             a.sums[b] = sum;
             a.ds[b] = d * sum;
         }
-        return a;
+        if (pairs != null) spare.pairs = pairs;
+        if (shortPairs != null) spare.shortPairs = shortPairs;
+        if (sums16 != null) spare.sums16 = sums16;
+        if (pairedNeighbours != null) spare.pairedNeighbours = pairedNeighbours;
+        if (pairedSuperBlocks != null) spare.pairedSuperBlocks = pairedSuperBlocks;
+        if (pairedShorts != null) spare.pairedShorts = pairedShorts;
+        pairs = shortPairs = sums16 = null;
+        pairedNeighbours = pairedSuperBlocks = pairedShorts = null;
     }
+
+    /** The arrays of the forms {@link #quantize} dropped, for their builders to fill again (all same-sized). */
+    private static final class Spare {
+        int[] pairs, shortPairs, sums16;
+        Paired pairedNeighbours, pairedSuperBlocks, pairedShorts;
+    }
+
+    private final Spare spare = new Spare();
 
     /**
      * What the float kernels multiply when a batch takes them: {@code x}'s first {@code n} values as a Q8_0-quantised
@@ -94,7 +122,7 @@ final class Q8Activations {
     int[] pairs() {
         int[] p = pairs;
         if (p == null) {
-            p = new int[q.length / 2];
+            p = spare.pairs != null ? spare.pairs : new int[q.length / 2];
             int k = 0;
             for (; k + 8 <= p.length; k += 8) { // a lane read as an int is q[2k] & 0xffff | q[2k+1] << 16
                 IntVector v = ShortVector.fromArray(S16, q, 2 * k).reinterpretAsInts();
@@ -128,18 +156,24 @@ final class Q8Activations {
     Paired paired(int apart) {
         Paired p = apart == 1 ? pairedNeighbours : pairedSuperBlocks;
         if (p == null) {
-            p = pair(apart);
+            p = pair(apart, apart == 1 ? spare.pairedNeighbours : spare.pairedSuperBlocks);
             if (apart == 1) pairedNeighbours = p;
             else pairedSuperBlocks = p;
         }
         return p;
     }
 
-    private Paired pair(int apart) {
+    private Paired pair(int apart, Paired reuse) {
         int[] p = pairs();
         int blocks = d.length, runs = (blocks + 2 * apart - 1) / (2 * apart);
         int[] s16 = apart == 8 ? sums16() : null; // only the K-quants' kernels (Q6_K) read the sums per 16
-        long[] pp = new long[runs * apart * 16], p16 = s16 == null ? null : new long[runs * apart * 2], dd = new long[runs * apart], ss = new long[runs * apart], dss = new long[runs * apart];
+        long[] pp, p16, dd, ss, dss;
+        if (reuse != null) {
+            pp = reuse.pairs(); p16 = reuse.sums16(); dd = reuse.d(); ss = reuse.sums(); dss = reuse.ds();
+        } else {
+            pp = new long[runs * apart * 16]; p16 = s16 == null ? null : new long[runs * apart * 2];
+            dd = new long[runs * apart]; ss = new long[runs * apart]; dss = new long[runs * apart];
+        }
         for (int k = 0; k < runs; k++) {
             for (int t = 0; t < apart; t++) {
                 int even = 2 * apart * k + t, odd = even + apart;
@@ -173,7 +207,7 @@ final class Q8Activations {
     int[] shortPairs() {
         int[] p = shortPairs;
         if (p == null) {
-            p = new int[q.length / 2];
+            p = spare.shortPairs != null ? spare.shortPairs : new int[q.length / 2];
             for (int k = 0; k < p.length; k++) p[k] = (q[2 * k] & 0xffff) | q[2 * k + 1] << 16;
             shortPairs = p;
         }
@@ -191,7 +225,8 @@ final class Q8Activations {
         if (p == null) {
             int[] s = shortPairs();
             int blocks = d.length, runs = (blocks + 1) / 2;
-            long[] pp = new long[runs * 16], dd = new long[runs];
+            Paired reuse = spare.pairedShorts;
+            long[] pp = reuse != null ? reuse.pairs() : new long[runs * 16], dd = reuse != null ? reuse.d() : new long[runs];
             for (int k = 0; k < runs; k++) {
                 boolean oddIn = 2 * k + 1 < blocks;
                 for (int j = 0; j < 16; j++) pp[16 * k + j] = both(s[32 * k + j], oddIn ? s[32 * k + 16 + j] : 0);
@@ -209,7 +244,7 @@ final class Q8Activations {
     int[] sums16() {
         int[] s = sums16;
         if (s == null) {
-            s = new int[q.length / 16];
+            s = spare.sums16 != null ? spare.sums16 : new int[q.length / 16];
             for (int k = 0; k < s.length; k++) {
                 int t = 0;
                 for (int i = 16 * k; i < 16 * k + 16; i++) t += q[i];

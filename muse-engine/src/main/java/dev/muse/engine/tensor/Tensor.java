@@ -433,16 +433,37 @@ public abstract sealed class Tensor
         }
     }
 
+    /** This thread's quantised activation vectors, one set per length, refilled by each product (see below). */
+    private static final ThreadLocal<Q8Activations[][]> ACTIVATIONS = ThreadLocal.withInitial(() -> new Q8Activations[0][]);
+
+    /**
+     * {@code xs[0..n)} quantised into this thread's reused vectors of this matrix's width (at least {@code n} of them):
+     * valid until the thread's next product, which is all a product needs — its helpers finish before it returns.
+     */
     private Q8Activations[] quantizeAll(int n, float[][] xs) {
-        Q8Activations[] q = new Q8Activations[n];
-        for (int i = 0; i < n; i++) q[i] = Q8Activations.of(xs[i], cols);
-        return q;
+        Q8Activations[][] sets = ACTIVATIONS.get();
+        int s = 0;
+        while (s < sets.length && sets[s][0].q.length != cols) s++;
+        if (s == sets.length) {
+            sets = Arrays.copyOf(sets, s + 1);
+            sets[s] = new Q8Activations[0];
+            ACTIVATIONS.set(sets);
+        }
+        Q8Activations[] set = sets[s];
+        if (set.length < n) {
+            int had = set.length;
+            set = Arrays.copyOf(set, n);
+            for (int i = had; i < n; i++) set[i] = new Q8Activations(cols);
+            sets[s] = set;
+        }
+        for (int i = 0; i < n; i++) set[i].quantize(xs[i]);
+        return set;
     }
 
     /** {@code out[r] = row r · x} for every row, rows split across threads. */
     public final void matmul(float[] x, float[] out, Parallel parallel) {
         if (INT_OK && integerDot() && integerFor(1)) {
-            Q8Activations[] xq = {Q8Activations.of(x, cols)};
+            Q8Activations[] xq = quantizeAll(1, new float[][] {x});
             float[][] outs = {out};
             prepareQ8(xq, 1, parallel);
             parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, 1, outs));
