@@ -446,7 +446,7 @@ public abstract sealed class Tensor
         while (s < sets.length && sets[s][0].q.length != cols) s++;
         if (s == sets.length) {
             sets = Arrays.copyOf(sets, s + 1);
-            sets[s] = new Q8Activations[0];
+            sets[s] = new Q8Activations[] {new Q8Activations(cols)};
             ACTIVATIONS.set(sets);
         }
         Q8Activations[] set = sets[s];
