@@ -79,7 +79,7 @@ final class Q8Activations {
 
     /**
      * What the float kernels multiply when a batch takes them: {@code x}'s first {@code n} values as a Q8_0-quantised
-     * vector stands for them ({@code of(x, n).dequantize()}, the same d·q per value), written to {@code out} without
+     * vector stands for them (the same d·q per value as {@link #of} gives), written to {@code out} without
      * keeping the quantised form — prompt chunks ran this per vector and product, and the arrays were garbage.
      */
     static void roundTrip(float[] x, int n, float[] out) {
@@ -252,17 +252,5 @@ final class Q8Activations {
             sums16 = s;
         }
         return s;
-    }
-
-    /** The values this stands for, {@code d·q}: what the float kernels multiply when a batch takes them. */
-    float[] dequantize() {
-        float[] out = new float[q.length];
-        for (int b = 0; b < d.length; b++) { // the same single product d·q per value as a scalar loop, in vectors
-            FloatVector db = FloatVector.broadcast(F8, d[b]);
-            for (int o = 32 * b; o < 32 * b + 32; o += 8) {
-                ((FloatVector) ShortVector.fromArray(S8, q, o).convertShape(VectorOperators.S2F, F8, 0)).mul(db).intoArray(out, o);
-            }
-        }
-        return out;
     }
 }

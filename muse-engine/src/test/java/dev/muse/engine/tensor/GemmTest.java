@@ -29,7 +29,7 @@ class GemmTest {
         }
         // types with integer kernels multiply 8-bit activations on every path, the float tiles included
         float[][] seen = new float[n][];
-        for (int i = 0; i < n; i++) seen[i] = Tensor.INT_OK && t.integerDot() ? Q8Activations.of(xs[i], t.cols()).dequantize() : xs[i];
+        for (int i = 0; i < n; i++) seen[i] = Tensor.INT_OK && t.integerDot() ? IntegerKernelTest.valuesOf(Q8Activations.of(xs[i], t.cols())) : xs[i];
         float[] row = new float[t.cols()];
         for (int r = 0; r < t.rows(); r++) {
             t.dequantizeRow(r, row, 0);

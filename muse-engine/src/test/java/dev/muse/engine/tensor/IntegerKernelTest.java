@@ -27,7 +27,7 @@ class IntegerKernelTest {
         assertThat(t.integerDot()).isTrue();
         float[] x = TensorKernelTest.randomVector(3);
         Q8Activations xq = Q8Activations.of(x, t.cols());
-        float[] xd = xq.dequantize();
+        float[] xd = valuesOf(xq);
         float[][] got1 = {new float[t.rows()]};
         for (int r = 0; r < t.rows(); r++) t.dotQ8(r, new Q8Activations[] {xq}, 1, got1);
         float[] got = got1[0];
@@ -74,7 +74,7 @@ class IntegerKernelTest {
         assertThat(q.q[40]).isEqualTo((short) -127);
         assertThat(q.q[41]).isEqualTo((short) 0);
         assertThat(q.sums[1]).isEqualTo(-127);
-        assertThat(q.dequantize()[40]).isCloseTo(-2.54f, within(1e-6f));
+        assertThat(valuesOf(q)[40]).isCloseTo(-2.54f, within(1e-6f));
     }
 
     @org.junit.jupiter.api.Test
@@ -105,13 +105,19 @@ class IntegerKernelTest {
         }
         assertThat(q.q[101]).as("-63.5 rounds away from zero").isEqualTo((short) -64);
         assertThat(q.q[102]).as("63.5 rounds away from zero").isEqualTo((short) 64);
-        float[] back = q.dequantize(); // what the float tile multiplies: exactly d·q per value
+        float[] back = new float[x.length]; // what the float tile multiplies: exactly d·q per value, with no q kept
+        Q8Activations.roundTrip(x, x.length, back);
         for (int i = 0; i < x.length; i++) assertThat(back[i]).as("value %d", i).isEqualTo(q.d[i / 32] * q.q[i]);
-        float[] direct = new float[x.length]; // the batched products' path, which keeps no q
-        Q8Activations.roundTrip(x, x.length, direct);
-        assertThat(direct).as("round trip without the quantised form").containsExactly(back);
+        assertThat(back).as("round trip without the quantised form").containsExactly(valuesOf(q));
         int[] pairs = q.pairs(); // what the row-group kernels multiply: (q[2k] << 16) + q[2k+1]
         for (int k = 0; k < pairs.length; k++) assertThat(pairs[k]).as("pair %d", k).isEqualTo((q.q[2 * k] << 16) + q.q[2 * k + 1]);
+    }
+
+    /** The values a quantised vector stands for, d·q each: the tests' own reference. */
+    static float[] valuesOf(Q8Activations q) {
+        float[] v = new float[q.q.length];
+        for (int i = 0; i < v.length; i++) v[i] = q.d[i / 32] * q.q[i];
+        return v;
     }
 
     /**

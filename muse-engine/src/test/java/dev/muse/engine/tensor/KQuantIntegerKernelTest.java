@@ -73,7 +73,7 @@ class KQuantIntegerKernelTest {
     private static void assertMatchesReference(Tensor t, float[] x, String what) {
         assertThat(t.integerDot()).as("%s has an integer kernel", t.type()).isTrue();
         Q8Activations xq = Q8Activations.of(x, t.cols());
-        float[] xd = xq.dequantize();
+        float[] xd = IntegerKernelTest.valuesOf(xq);
         float[] got = integerProduct(t, xq);
         float[] row = new float[t.cols()];
         for (int r = 0; r < t.rows(); r++) {

@@ -133,7 +133,7 @@ class RowGroupKernelTest {
 
     private static void assertMatchesRowKernel(Tensor t, float[] x, float[] got, String what) {
         Q8Activations xq = Q8Activations.of(x, t.cols());
-        float[] xd = xq.dequantize();
+        float[] xd = IntegerKernelTest.valuesOf(xq);
         float[][] expected = {new float[t.rows()]};
         for (int r = 0; r < t.rows(); r++) t.dotQ8(r, new Q8Activations[] {xq}, 1, expected);
         float[] row = new float[t.cols()];
