@@ -469,6 +469,11 @@ public abstract sealed class Tensor
             parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, 1, outs));
             return;
         }
+        floatRows(x, out, parallel);
+    }
+
+    /** {@link #matmul} through the float {@link #dot}; a type may read its rows its own way. */
+    void floatRows(float[] x, float[] out, Parallel parallel) {
         parallel.forRange(rows, (from, to) -> {
             for (int r = from; r < to; r++) out[r] = dot(r, x, 0);
         });
@@ -555,7 +560,7 @@ public abstract sealed class Tensor
     private static final ThreadLocal<float[][]> ROUNDED = new ThreadLocal<>(), UNPACKED = new ThreadLocal<>();
 
     /** {@code count} rows of at least {@code length} floats from this thread's {@code buffers}, grown when short. */
-    private static float[][] scratchRows(ThreadLocal<float[][]> buffers, int count, int length) {
+    static float[][] scratchRows(ThreadLocal<float[][]> buffers, int count, int length) {
         float[][] b = buffers.get();
         if (b == null || b.length < count || b[0].length < length) {
             b = new float[Math.max(count, b == null ? 0 : b.length)][Math.max(length, b == null ? 0 : b[0].length)];

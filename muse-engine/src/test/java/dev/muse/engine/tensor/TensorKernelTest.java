@@ -53,6 +53,37 @@ class TensorKernelTest {
             float[] x = new float[n];
             x[at] = 1f;
             assertThat(t.dot(0, x, 0)).as("dot picking half 0x%04x", i).isEqualTo(Float.float16ToFloat((short) i));
+            float[] out = new float[1];
+            t.matmul(x, out, Parallel.serial()); // the single-vector product widens against x·2^112
+            assertThat(out[0]).as("matmul picking half 0x%04x", i).isEqualTo(Float.float16ToFloat((short) i));
+        }
+    }
+
+    @Test
+    void f16_matmul_should_match_the_reference_below_and_past_the_input_scaling_limit() {
+        // one vector: x is scaled by 2^112 unless some |x| ≥ 2^16 (the copy would overflow), then the plain row dot
+        Tensor t = random(GgmlType.F16, 11, null);
+        float[] row = new float[COLS];
+        for (float big : new float[] {1f, 65000f, 65536f, 3e38f}) {
+            float[] x = randomVector(13);
+            x[5] = big;
+            float[] out = new float[ROWS];
+            try (Parallel p = new Parallel(2)) {
+                t.matmul(x, out, p);
+            }
+            for (int r = 0; r < ROWS; r++) {
+                t.dequantizeRow(r, row, 0);
+                double reference = 0, magnitude = 0;
+                for (int i = 0; i < COLS; i++) {
+                    reference += (double) row[i] * x[i];
+                    magnitude += Math.abs((double) row[i] * x[i]);
+                }
+                if (magnitude > Float.MAX_VALUE) {
+                    assertThat(out[r]).as("x[5] = %s row %d", big, r).isEqualTo(t.dot(r, x, 0));
+                } else {
+                    assertThat((double) out[r]).as("x[5] = %s row %d", big, r).isCloseTo(reference, within(1e-5 * magnitude + 1e-6));
+                }
+            }
         }
     }
 
