@@ -41,6 +41,42 @@ public final class BF16Tensor extends Tensor {
         return sum;
     }
 
+    /** One vector: two rows per pass, as {@link F16Tensor#floatRows} reads them. */
+    @Override
+    void floatRows(float[] x, float[] out, Parallel parallel) {
+        if (!FAST) {
+            super.floatRows(x, out, parallel);
+            return;
+        }
+        forRowPairs(parallel, (a, b) -> dotPair(a, b, x, out));
+    }
+
+    private void dotPair(int a, int b, float[] x, float[] out) {
+        long at = (long) a * cols * 2, bt = (long) b * cols * 2;
+        FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0;
+        int l = F.length();
+        int i = 0;
+        for (int upper2 = cols - 2 * l + 1; i < upper2; i += 2 * l) {
+            FloatVector x0 = FloatVector.fromArray(F, x, i), x1 = FloatVector.fromArray(F, x, i + l);
+            a0 = widened(at + i * 2L).fma(x0, a0);
+            a1 = widened(at + (i + l) * 2L).fma(x1, a1);
+            b0 = widened(bt + i * 2L).fma(x0, b0);
+            b1 = widened(bt + (i + l) * 2L).fma(x1, b1);
+        }
+        float sa = a0.add(a1).reduceLanes(VectorOperators.ADD), sb = b0.add(b1).reduceLanes(VectorOperators.ADD);
+        for (; i < cols; i++) {
+            sa += bf16(data, at + i * 2L) * x[i];
+            sb += bf16(data, bt + i * 2L) * x[i];
+        }
+        out[a] = sa;
+        out[b] = sb;
+    }
+
+    private FloatVector widened(long at) {
+        IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at, LE).convertShape(VectorOperators.S2I, I, 0);
+        return h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+    }
+
     @Override
     public float dot(int row, float[] x, int xOff) {
         if (!FAST) return dotScalar(row, x, xOff);

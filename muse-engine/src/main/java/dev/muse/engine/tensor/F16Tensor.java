@@ -55,9 +55,9 @@ public final class F16Tensor extends Tensor {
     }
 
     /**
-     * One vector: each thread takes two rows per pass, one from each half of its share, so every load of {@code x}
-     * (4 bytes against a 2-byte weight) serves two rows while both weight streams stay sequential (adjacent rows, two
-     * strided streams, were slower; Q8_0's groups, whose activations come 8 bytes per 32 weights, gained nothing).
+     * One vector: each thread takes two rows per pass ({@link #forRowPairs}), so every load of {@code x} (4 bytes
+     * against a 2-byte weight) serves two rows while both weight streams stay sequential (adjacent rows, two strided
+     * streams, were slower; Q8_0's groups, whose activations come 8 bytes per 32 weights, gained nothing).
      * Against {@code x·2^112} a half's bits shifted into a float's place are its value times 2^-112, so widening is a
      * shift and a mask, and every product is exactly {@link #dot}'s; inputs at or above 2^16 (the scaled copy would
      * overflow) take {@link #dot}. One core, a pass over the 1B F16's matrices: 144 → 105 ms.
@@ -69,11 +69,7 @@ public final class F16Tensor extends Tensor {
             super.floatRows(x, out, parallel);
             return;
         }
-        parallel.forRange(rows, (from, to) -> {
-            int half = (to - from) / 2;
-            for (int i = 0; i < half; i++) dotPair(from + i, from + half + i, scaled, out);
-            if ((to - from) % 2 != 0) dotPair(to - 1, to - 1, scaled, out);
-        });
+        forRowPairs(parallel, (a, b) -> dotPair(a, b, scaled, out));
     }
 
     private static final ThreadLocal<float[][]> SCALED = new ThreadLocal<>();

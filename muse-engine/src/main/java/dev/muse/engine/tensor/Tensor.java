@@ -479,6 +479,24 @@ public abstract sealed class Tensor
         });
     }
 
+    /** A body run for two rows at once ({@link #forRowPairs}). */
+    interface RowPair {
+        void run(int a, int b);
+    }
+
+    /**
+     * Rows split across threads as {@link Parallel#forRange} splits them, each thread's share taken two rows at a time,
+     * one from each half of it ({@code a == b} for an odd last row): a kernel reading both in one loop loads each
+     * activation once for two rows while both weight streams stay sequential (see {@link F16Tensor#floatRows}).
+     */
+    final void forRowPairs(Parallel parallel, RowPair body) {
+        parallel.forRange(rows, (from, to) -> {
+            int half = (to - from) / 2;
+            for (int i = 0; i < half; i++) body.run(from + i, from + half + i);
+            if ((to - from) % 2 != 0) body.run(to - 1, to - 1);
+        });
+    }
+
     /** The same for {@code n} input vectors at once: each weight row is read once and used for all of them. */
     public final void matmul(int n, float[][] xs, float[][] outs, Parallel parallel) {
         if (n == 1) {
