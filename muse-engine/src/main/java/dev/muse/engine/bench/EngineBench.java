@@ -198,13 +198,18 @@ public final class EngineBench {
             for (int r = 0; r < runs + 1; r++) { // the first run pages the file in
                 long t0 = System.nanoTime();
                 parallel.forRange(chunks, (from, to) -> {
+                    // two streams, a thread's share's halves side by side: one core reads ~10% faster so (and the
+                    // float decoders read their rows that way, see Tensor.forRowPairs)
                     LongVector acc0 = LongVector.zero(L), acc1 = acc0;
                     long step = L.vectorByteSize();
-                    long end = Math.min(seg.byteSize(), to * chunk);
-                    long at = from * chunk;
-                    for (; at + 2 * step <= end; at += 2 * step) {
+                    long start = from * chunk, end = Math.min(seg.byteSize(), to * chunk);
+                    long half = (end - start) / 2 / step * step;
+                    for (long at = start; at < start + half; at += step) {
                         acc0 = acc0.add(LongVector.fromMemorySegment(L, seg, at, ByteOrder.LITTLE_ENDIAN));
-                        acc1 = acc1.add(LongVector.fromMemorySegment(L, seg, at + step, ByteOrder.LITTLE_ENDIAN));
+                        acc1 = acc1.add(LongVector.fromMemorySegment(L, seg, at + half, ByteOrder.LITTLE_ENDIAN));
+                    }
+                    for (long at = start + 2 * half; at + step <= end; at += step) {
+                        acc0 = acc0.add(LongVector.fromMemorySegment(L, seg, at, ByteOrder.LITTLE_ENDIAN));
                     }
                     sink.addAndGet(acc0.add(acc1).reduceLanes(VectorOperators.ADD));
                 });
