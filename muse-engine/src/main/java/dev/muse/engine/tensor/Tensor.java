@@ -479,6 +479,11 @@ public abstract sealed class Tensor
         });
     }
 
+    /** A type's own kernel for {@code n} float vectors (n &gt; 1); false leaves them to the shared ones below. */
+    boolean floatBatch(int n, float[][] xs, float[][] outs, Parallel parallel) {
+        return false;
+    }
+
     /** A body run for two rows at once ({@link #forRowPairs}). */
     interface RowPair {
         void run(int a, int b);
@@ -520,6 +525,7 @@ public abstract sealed class Tensor
     }
 
     private void floatMatmul(int n, float[][] xs, float[][] outs, Parallel parallel) {
+        if (floatBatch(n, xs, outs, parallel)) return;
         if (n < BATCH_DEQUANTISE || type() == GgmlType.F32) {
             parallel.forRange(rows, (from, to) -> {
                 for (int r = from; r < to; r++) {

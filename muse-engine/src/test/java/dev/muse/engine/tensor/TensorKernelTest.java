@@ -68,15 +68,21 @@ class TensorKernelTest {
             float[] x = randomVector(13);
             x[5] = big;
             float[] out = new float[ROWS];
+            float[][] batch = new float[5][ROWS];
             try (Parallel p = new Parallel(2)) {
                 t.matmul(x, out, p);
+                t.matmul(5, new float[][] {randomVector(1), x, randomVector(2), randomVector(3), x}, batch, p);
             }
+            assertThat(batch[1]).as("x[5] = %s, in a batch", big).containsExactly(batch[4]);
             for (int r = 0; r < ROWS; r++) {
                 t.dequantizeRow(r, row, 0);
                 double reference = 0, magnitude = 0;
                 for (int i = 0; i < COLS; i++) {
                     reference += (double) row[i] * x[i];
                     magnitude += Math.abs((double) row[i] * x[i]);
+                }
+                if (magnitude <= Float.MAX_VALUE) {
+                    assertThat((double) batch[1][r]).as("x[5] = %s row %d, in a batch", big, r).isCloseTo(out[r], within(1e-5 * magnitude + 1e-6));
                 }
                 if (magnitude > Float.MAX_VALUE) {
                     assertThat(out[r]).as("x[5] = %s row %d", big, r).isEqualTo(t.dot(r, x, 0));
@@ -169,7 +175,7 @@ class TensorKernelTest {
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void batched_matmul_should_equal_one_matmul_per_vector_across_threads(GgmlType type) {
         Tensor t = random(type, 5, null);
-        for (int n : new int[] {3, 6}) { // below and above the dequantise-once threshold
+        for (int n : new int[] {3, 6, 9, 16}) { // below and above the dequantise-once threshold; F16 pads to 4 and 8
             float[][] xs = new float[n][];
             for (int i = 0; i < n; i++) xs[i] = randomVector(i + 1);
             float[][] outs = new float[n][ROWS];
