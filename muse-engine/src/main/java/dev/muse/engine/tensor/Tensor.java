@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * matrix-vector products are written once here.
  */
 public abstract sealed class Tensor
-        permits F32Tensor, F16Tensor, BF16Tensor, Q8_0Tensor, Q4_0Tensor, Q4_1Tensor, Q5_0Tensor, Q5_1Tensor, Q4_KTensor, Q5_KTensor,
+        permits F32Tensor, HalfFloatTensor, Q8_0Tensor, Q4_0Tensor, Q4_1Tensor, Q5_0Tensor, Q5_1Tensor, Q4_KTensor, Q5_KTensor,
                 Q6_KTensor {
 
     static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
@@ -492,7 +492,7 @@ public abstract sealed class Tensor
     /**
      * Rows split across threads as {@link Parallel#forRange} splits them, each thread's share taken two rows at a time,
      * one from each half of it ({@code a == b} for an odd last row): a kernel reading both in one loop loads each
-     * activation once for two rows while both weight streams stay sequential (see {@link F16Tensor#floatRows}).
+     * activation once for two rows while both weight streams stay sequential (see {@link HalfFloatTensor#floatRows}).
      */
     final void forRowPairs(Parallel parallel, RowPair body) {
         parallel.forRange(rows, (from, to) -> {
