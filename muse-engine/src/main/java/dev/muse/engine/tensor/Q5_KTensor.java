@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.LongVector;
 import jdk.incubator.vector.ShortVector;
 import jdk.incubator.vector.VectorOperators;
 
@@ -56,6 +57,129 @@ public final class Q5_KTensor extends Tensor {
     @Override
     boolean integerDot() {
         return true;
+    }
+
+    /**
+     * Row groups on AVX-512 only (256-bit machines keep the row kernels): per pair of super-blocks and 8 rows, in the
+     * order the kernel reads them, {@code d} and {@code dmin} as 16 half floats each (64 bytes), then for each 64
+     * elements j: Q4_K's wide nibble slices (16 of 32 bytes, each int lane a row's two neighbouring bytes), the fifth
+     * bits (8 × 16 bytes: per slice p &lt; 8 one byte per int lane, slice p's four bits low and slice p+8's high), and
+     * the 16 lanes' scale bytes of groups 2j, 2j+1, then their min bytes (64): 2880 bytes per 4096 weights, 1.02× the
+     * file. Read strictly forwards: with the fifth bits and scales in regions after the quants (jumping back and
+     * forth inside a unit) a pass over the 1B Q5_K's output matrix on one core ran at 7.7 instead of 19.7 G weights/s.
+     */
+    private static final int WIDE_UNIT_BYTES = 64 + 4 * (512 + 128 + 64);
+
+    @Override
+    int groupQuantBytes() {
+        return WIDE ? WIDE_UNIT_BYTES / 2 : 0;
+    }
+
+    @Override
+    int groupScales() {
+        return 0;
+    }
+
+    /**
+     * Byte t of a slice's int lane is a row's byte {@code 32j + 2p + t}: its low nibble is element l = 2p + t of group
+     * 2j, its high nibble element l of group 2j+1; their fifth bits are bits 2j and 2j+1 of {@code qh[l]}. The lane's
+     * fifth-bit nibble holds them as (low of t=0, high of t=0, low of t=1, high of t=1).
+     */
+    @Override
+    void packGroup(RowGroups out, int g) {
+        forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> {
+            MemorySegment block = MemorySegment.ofArray(src);
+            for (int i = 0; i < 2; i++) { // d, then dmin: the file's half floats, widened in the kernel
+                quants[base + 2 * lane + i] = src[at + i];
+                quants[base + 32 + 2 * lane + i] = src[at + 2 + i];
+            }
+            for (int j = 0; j < 4; j++) {
+                int q = base + 64 + 704 * j;
+                for (int t = 0; t < 2; t++) {
+                    quants[q + 640 + 16 * t + lane] = (byte) Q4_KTensor.scaleMin(block, at + 4, 2 * j + t, false);
+                    quants[q + 672 + 16 * t + lane] = (byte) Q4_KTensor.scaleMin(block, at + 4, 2 * j + t, true);
+                }
+                for (int p = 0; p < 16; p++) {
+                    int o = q + 32 * p + 2 * lane;
+                    quants[o] = src[at + 48 + 32 * j + 2 * p];
+                    quants[o + 1] = src[at + 49 + 32 * j + 2 * p];
+                    int bits = 0;
+                    for (int t = 0; t < 2; t++) {
+                        int h = src[at + 16 + 2 * p + t] & 0xff;
+                        bits |= ((h >>> (2 * j)) & 1) << (2 * t) | ((h >>> (2 * j + 1)) & 1) << (2 * t + 1);
+                    }
+                    quants[q + 512 + 16 * (p % 8) + lane] |= (byte) (bits << (p < 8 ? 0 : 4));
+                }
+            }
+        });
+    }
+
+    @Override
+    void prepareGroupActivations(Q8Activations x) {
+        x.paired(8);
+    }
+
+    @Override
+    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
+        Q8Activations.Paired p = x.paired(8);
+        wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.d(), p.ds(), out, lanes);
+    }
+
+    /**
+     * Q4_K's wide kernel with each nibble's fifth bit or-ed in: the lane's bits (b0 low of t=0, b1 high of t=0, b2,
+     * b3 likewise for t=1) go to bit 4 of each 16-bit half by one multiply, {@code ((h & 5)·0x40010) & 0x100010}
+     * (the cross terms land outside the mask). Values up to 31 allow four pair products per rounding shift
+     * (4·2·31·127 &lt; 2^15), so each 64 elements take two rounds.
+     */
+    private static void wideKernel(byte[] qs, int g, int pairs, long[] xp, long[] xd, long[] xds, float[] out, float[] lanes) {
+        FloatVector acc = FloatVector.zero(F16);
+        IntVector bias = IntVector.broadcast(I16, 0x8000);
+        for (int m = 0; m < pairs; m++) {
+            int base = (g * pairs + m) * WIDE_UNIT_BYTES;
+            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector sd = FloatVector.zero(F16), sm = sd;
+            for (int j = 0; j < 4; j++) {
+                int q = base + 64 + 704 * j, hq = q + 512;
+                int xi = m * 128 + 32 * j;
+                IntVector sLo = IntVector.zero(I16), sHi = sLo;
+                for (int half = 0; half < 8; half += 4) {
+                    IntVector lo0 = bias, lo1 = bias, hi0 = bias, hi1 = bias;
+                    for (int p = half; p < half + 4; p++) {
+                        ShortVector w = (ShortVector) ByteVector.fromArray(B32, qs, q + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                        ShortVector v = (ShortVector) ByteVector.fromArray(B32, qs, q + 256 + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                        IntVector h = (IntVector) ByteVector.fromArray(B16, qs, hq + 16 * p).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                        IntVector hv = h.lanewise(VectorOperators.LSHR, 4);
+                        IntVector wl = w.and((short) 0x0f).reinterpretAsInts().or(h.and(5).mul(0x40010).and(0x100010));
+                        IntVector wh = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().or(h.and(10).mul(0x20008).and(0x100010));
+                        IntVector vl = v.and((short) 0x0f).reinterpretAsInts().or(hv.and(5).mul(0x40010).and(0x100010));
+                        IntVector vh = v.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().or(hv.and(10).mul(0x20008).and(0x100010));
+                        lo0 = lo0.add(wl.mul(LongVector.broadcast(L8, xp[xi + p]).reinterpretAsInts()));
+                        hi0 = hi0.add(wh.mul(LongVector.broadcast(L8, xp[xi + 16 + p]).reinterpretAsInts()));
+                        lo1 = lo1.add(vl.mul(LongVector.broadcast(L8, xp[xi + 8 + p]).reinterpretAsInts()));
+                        hi1 = hi1.add(vh.mul(LongVector.broadcast(L8, xp[xi + 24 + p]).reinterpretAsInts()));
+                    }
+                    sLo = sLo.add(lo0.lanewise(VectorOperators.ASHR, 16)).add(lo1.lanewise(VectorOperators.ASHR, 16));
+                    sHi = sHi.add(hi0.lanewise(VectorOperators.ASHR, 16)).add(hi1.lanewise(VectorOperators.ASHR, 16));
+                }
+                int k = m * 8 + 2 * j, s = q + 640;
+                IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                IntVector mLo = (IntVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                IntVector mHi = (IntVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                sd = ((FloatVector) sLo.mul(scLo).convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd);
+                sd = ((FloatVector) sHi.mul(scHi).convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd);
+                sm = ((FloatVector) mLo.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
+                sm = ((FloatVector) mHi.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
+            }
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
+                    .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
+            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
+                    .reinterpretAsInts().or(hm.and(0x80000000)).reinterpretAsFloats();
+            acc = sd.fma(d, acc).sub(sm.mul(dmin));
+        }
+        acc.intoArray(lanes, 0);
+        addLanePairs(lanes, 0, out, g * GROUP);
     }
 
     @Override

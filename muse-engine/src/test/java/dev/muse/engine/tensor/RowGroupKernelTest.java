@@ -29,8 +29,9 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void grouped_products_should_match_the_row_kernels(GgmlType type) {
+        assumeLayout(type);
         for (int threads : new int[] {1, 2}) {
             try (Parallel parallel = new Parallel(threads)) {
                 Tensor t = KQuantIntegerKernelTest.quantised(type, 40, 512, 5 + threads);
@@ -55,8 +56,9 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void largest_quants_and_activations_should_not_overflow_the_16_bit_sums(GgmlType type) {
+        assumeLayout(type);
         Tensor t = extremes(type, 16, 512);
         float[] x = new float[512];
         for (int i = 0; i < x.length; i++) x[i] = (i / 2) % 2 == 0 ? 1f : -1f; // both signs, so the low products go negative
@@ -74,8 +76,9 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void an_odd_block_count_should_give_the_same_products(GgmlType type) {
+        assumeLayout(type);
         // 15 blocks of 32, 3 super-blocks of 256: the 512-bit kernels take blocks in pairs and pad the last with zeros
         int cols = type.blockSize() == 32 ? 480 : 768;
         Tensor t = KQuantIntegerKernelTest.quantised(type, 24, cols, 11);
@@ -121,7 +124,7 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q6_K"})
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_K", "Q5_K", "Q6_K"})
     void a_row_count_that_is_not_a_multiple_of_eight_should_use_the_row_kernels(GgmlType type) {
         Tensor t = KQuantIntegerKernelTest.quantised(type, 20, 256, 9);
         float[] x = TensorKernelTest.randomVector(4);
@@ -149,6 +152,11 @@ class RowGroupKernelTest {
      * Every quant at its largest (15; 63 for Q6_K; −128 for Q8_0), scales small and positive, K-quant sub-scales at
      * their limits.
      */
+    /** Q5_K has row groups only in the 512-bit layout; 256-bit machines keep its row kernels. */
+    private static void assumeLayout(GgmlType type) {
+        Assumptions.assumeTrue(type != GgmlType.Q5_K || Tensor.WIDE, "Q5_K has no 256-bit row-group layout");
+    }
+
     private static Tensor extremes(GgmlType type, int rows, int cols) {
         byte[] bytes = new byte[(int) type.bytesFor((long) rows * cols)];
         Arrays.fill(bytes, type == GgmlType.Q8_0 ? (byte) 0x80 : (byte) 0xFF);
