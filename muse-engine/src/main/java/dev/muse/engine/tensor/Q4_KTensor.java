@@ -68,8 +68,8 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /**
-     * Row groups: per group and super-block, for each 64 elements 16 slices of 16 bytes (see {@link #packGroup}),
-     * then the 8 rows' 6-bit scales and mins as bytes: 1024 + 128 bytes.
+     * Row groups: per group and super-block, for each 64 elements 16 slices of 16 bytes and the 8 rows' 6-bit scales
+     * and mins of its two groups as bytes (see {@link #packGroup}): 1024 + 128 bytes.
      */
     private static final int GROUP_BYTES = 4 * 256 + 2 * 64;
 
@@ -89,9 +89,10 @@ public final class Q4_KTensor extends Tensor {
 
     /**
      * For each 64 elements j and slice p &lt; 16: bytes {@code 32j + 2p, +1} of each row in turn — low nibbles are the
-     * row's elements (64j + 2p, +1), high nibbles (64j + 32 + 2p, +1). Then for each group of 32 k the rows' scales
-     * (byte {@code 1024 + 8k + r}) and mins ({@code 1088 + 8k + r}), and {@code d}, {@code dmin} as floats: 152
-     * bytes per row and super-block against the file's 144 (decoding streams these bytes, so every one counts).
+     * row's elements (64j + 2p, +1), high nibbles (64j + 32 + 2p, +1), followed by the rows' scales of groups 2j and
+     * 2j+1 (byte {@code 288j + 256 + 8t + r}) and their mins ({@code 288j + 272 + 8t + r}), so the kernel reads
+     * forwards; {@code d}, {@code dmin} as floats: 152 bytes per row and super-block against the file's 144
+     * (decoding streams these bytes, so every one counts).
      */
     @Override
     void packGroup(RowGroups out, int g) {
@@ -110,12 +111,12 @@ public final class Q4_KTensor extends Tensor {
                 out.scales()[unit * 16 + r] = f16(src, a);
                 out.scales()[unit * 16 + 8 + r] = f16(src, a + 2);
                 for (int k = 0; k < 8; k++) {
-                    out.quants()[base + 1024 + 8 * k + r] = (byte) scaleMin(data, at + 4, k, false);
-                    out.quants()[base + 1088 + 8 * k + r] = (byte) scaleMin(data, at + 4, k, true);
+                    out.quants()[base + 288 * (k / 2) + 256 + 8 * (k % 2) + r] = (byte) scaleMin(data, at + 4, k, false);
+                    out.quants()[base + 288 * (k / 2) + 272 + 8 * (k % 2) + r] = (byte) scaleMin(data, at + 4, k, true);
                 }
                 for (int j = 0; j < 4; j++) {
                     for (int p = 0; p < 16; p++) {
-                        int o = base + 256 * j + 16 * p + 2 * r;
+                        int o = base + 288 * j + 16 * p + 2 * r;
                         out.quants()[o] = src[a + 16 + 32 * j + 2 * p];
                         out.quants()[o + 1] = src[a + 17 + 32 * j + 2 * p];
                     }
@@ -128,22 +129,25 @@ public final class Q4_KTensor extends Tensor {
      * The wide layout pairs super-blocks {@code 2m, 2m+1}: the narrow layout's bytes, each 16-byte slice widened to
      * 32 bytes that hold, per row r, super-block 2m's two bytes then 2m+1's (so after widening 32-bit lane 2r is row
      * r in 2m, lane 2r+1 in 2m+1); the scale and min bytes likewise 16 per group k; {@code d} and {@code dmin} as 16
-     * half floats each in the same lane order, in the same stream. An odd last super-block pairs with zeros.
+     * half floats each in the same lane order, in the same stream. All in the order the kernel reads it: {@code d},
+     * {@code dmin}, then per 64 elements the slices, scales and mins (read back and forth, with the scales after
+     * all the slices and {@code d} last, a pass over the 1B Q4_K_M's Q4_K matrices took 29.5–30.4 ms on one core
+     * instead of 26.1–26.2). An odd last super-block pairs with zeros.
      */
     private void packGroupWide(RowGroups out, int g) {
         forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> {
             MemorySegment block = MemorySegment.ofArray(src);
             for (int i = 0; i < 2; i++) { // d, then dmin: the file's half floats, widened in the kernel
-                quants[base + 2304 + 2 * lane + i] = src[at + i];
-                quants[base + 2336 + 2 * lane + i] = src[at + 2 + i];
+                quants[base + 2 * lane + i] = src[at + i];
+                quants[base + 32 + 2 * lane + i] = src[at + 2 + i];
             }
             for (int k = 0; k < 8; k++) {
-                quants[base + 2048 + 16 * k + lane] = (byte) scaleMin(block, at + 4, k, false);
-                quants[base + 2176 + 16 * k + lane] = (byte) scaleMin(block, at + 4, k, true);
+                quants[base + 64 + 576 * (k / 2) + 512 + 16 * (k % 2) + lane] = (byte) scaleMin(block, at + 4, k, false);
+                quants[base + 64 + 576 * (k / 2) + 544 + 16 * (k % 2) + lane] = (byte) scaleMin(block, at + 4, k, true);
             }
             for (int j = 0; j < 4; j++) {
                 for (int p = 0; p < 16; p++) {
-                    int o = base + 512 * j + 32 * p + 2 * lane;
+                    int o = base + 64 + 576 * j + 32 * p + 2 * lane;
                     quants[o] = src[at + 16 + 32 * j + 2 * p];
                     quants[o + 1] = src[at + 17 + 32 * j + 2 * p];
                 }
@@ -198,7 +202,7 @@ public final class Q4_KTensor extends Tensor {
             int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd0 = FloatVector.zero(F16), sd1 = sd0, sd2 = sd0, sd3 = sd0, sm0 = sd0, sm1 = sd0, sm2 = sd0, sm3 = sd0;
             for (int j = 0; j < 4; j++) {
-                int q = base + 512 * j;
+                int q = base + 64 + 576 * j;
                 int xi = m * 128 + 32 * j;
                 IntVector l00 = bias, l01 = bias, h00 = bias, h01 = bias, l10 = bias, l11 = bias, h10 = bias, h11 = bias;
                 IntVector l20 = bias, l21 = bias, h20 = bias, h21 = bias, l30 = bias, l31 = bias, h30 = bias, h31 = bias;
@@ -225,11 +229,11 @@ public final class Q4_KTensor extends Tensor {
                     l31 = l31.add(vl.mul(LongVector.broadcast(L8, x3[c]).reinterpretAsInts()));
                     h31 = h31.add(vh.mul(LongVector.broadcast(L8, x3[e]).reinterpretAsInts()));
                 }
-                int k = m * 8 + 2 * j, s = base + 2048 + 32 * j;
+                int k = m * 8 + 2 * j, s = q + 512;
                 IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                 IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 128).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
-                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 144).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
+                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
+                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
                 sd0 = ((FloatVector) l00.lanewise(VectorOperators.ASHR, 16).add(l01.lanewise(VectorOperators.ASHR, 16)).mul(scLo).convert(VectorOperators.I2F, 0))
                         .fma(LongVector.broadcast(L8, d0[k]).reinterpretAsFloats(), sd0);
                 sd0 = ((FloatVector) h00.lanewise(VectorOperators.ASHR, 16).add(h01.lanewise(VectorOperators.ASHR, 16)).mul(scHi).convert(VectorOperators.I2F, 0))
@@ -255,8 +259,8 @@ public final class Q4_KTensor extends Tensor {
                 sm3 = mLo.fma(LongVector.broadcast(L8, s3[k]).reinterpretAsFloats(), sm3);
                 sm3 = mHi.fma(LongVector.broadcast(L8, s3[k + 1]).reinterpretAsFloats(), sm3);
             }
-            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 2304).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 2336).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
             FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
@@ -282,7 +286,7 @@ public final class Q4_KTensor extends Tensor {
             int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd = FloatVector.zero(F16), sm = sd;
             for (int j = 0; j < 4; j++) {
-                int q = base + 512 * j;
+                int q = base + 64 + 576 * j;
                 int xi = m * 128 + 32 * j;
                 IntVector lo0 = bias, lo1 = bias, hi0 = bias, hi1 = bias;
                 for (int p = 0; p < 8; p++) {
@@ -295,18 +299,18 @@ public final class Q4_KTensor extends Tensor {
                 }
                 IntVector sLo = lo0.lanewise(VectorOperators.ASHR, 16).add(lo1.lanewise(VectorOperators.ASHR, 16));
                 IntVector sHi = hi0.lanewise(VectorOperators.ASHR, 16).add(hi1.lanewise(VectorOperators.ASHR, 16));
-                int k = m * 8 + 2 * j, s = base + 2048 + 32 * j;
+                int k = m * 8 + 2 * j, s = q + 512;
                 IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                 IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                IntVector mLo = (IntVector) ByteVector.fromArray(B16, qs, s + 128).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                IntVector mHi = (IntVector) ByteVector.fromArray(B16, qs, s + 144).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                IntVector mLo = (IntVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                IntVector mHi = (IntVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                 sd = ((FloatVector) sLo.mul(scLo).convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd);
                 sd = ((FloatVector) sHi.mul(scHi).convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd);
                 sm = ((FloatVector) mLo.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
                 sm = ((FloatVector) mHi.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
             }
-            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 2304).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 2336).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
             FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
@@ -330,7 +334,7 @@ public final class Q4_KTensor extends Tensor {
             int base = unit * GROUP_BYTES;
             FloatVector sd = FloatVector.zero(F8), sm = sd;
             for (int j = 0; j < 4; j++) {
-                int q = base + 256 * j;
+                int q = base + 288 * j;
                 int xi = b * 128 + 32 * j; // pair index of element 64j: low nibbles pair with xi.., high with xi+16..
                 IntVector lo0 = IntVector.zero(I), lo1 = lo0, hi0 = lo0, hi1 = lo0;
                 for (int p = 0; p < 8; p++) {
@@ -343,11 +347,11 @@ public final class Q4_KTensor extends Tensor {
                 }
                 IntVector sLo = lo0.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(lo1.add(0x8000).lanewise(VectorOperators.ASHR, 16));
                 IntVector sHi = hi0.add(0x8000).lanewise(VectorOperators.ASHR, 16).add(hi1.add(0x8000).lanewise(VectorOperators.ASHR, 16));
-                int k = b * 8 + 2 * j, s = base + 1024 + 16 * j;
+                int k = b * 8 + 2 * j, s = q + 256;
                 IntVector scLo = (IntVector) ByteVector.fromArray(B8, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 IntVector scHi = (IntVector) ByteVector.fromArray(B8, qs, s + 8).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector mLo = (IntVector) ByteVector.fromArray(B8, qs, s + 64).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                IntVector mHi = (IntVector) ByteVector.fromArray(B8, qs, s + 72).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector mLo = (IntVector) ByteVector.fromArray(B8, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
+                IntVector mHi = (IntVector) ByteVector.fromArray(B8, qs, s + 24).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 sd = ((FloatVector) sLo.mul(scLo).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xd[k]), sd);
                 sd = ((FloatVector) sHi.mul(scHi).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xd[k + 1]), sd);
                 sm = ((FloatVector) mLo.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xds[k]), sm);

@@ -81,9 +81,9 @@ public final class Q6_KTensor extends Tensor {
 
     /**
      * For each 16 elements k and slice p &lt; 8: elements {@code 16k + 2p, +1} of each row in turn, as bytes 0..63
-     * ({@link #values}), then each row's scale of k at {@code 2048 + 8k + r}: 1.08 bytes per weight against the
-     * file's 0.82 (scales as floats made it 1.25, and decoding streams every byte), and the kernel widens and
-     * multiplies with nothing to unpack.
+     * ({@link #values}), then the rows' scales of k (at {@code 136k + 128 + r}, read right after the values): 1.08
+     * bytes per weight against the file's 0.82 (scales as floats made it 1.25, and decoding streams every byte), and
+     * the kernel widens and multiplies with nothing to unpack.
      */
     @Override
     void packGroup(RowGroups out, int g) {
@@ -102,9 +102,9 @@ public final class Q6_KTensor extends Tensor {
                 out.scales()[unit * GROUP + r] = f16(src, at + 208);
                 values(bytes, at, q);
                 for (int k = 0; k < 16; k++) {
-                    out.quants()[unit * GROUP_BYTES + 2048 + 8 * k + r] = src[at + 192 + k];
+                    out.quants()[unit * GROUP_BYTES + 136 * k + 128 + r] = src[at + 192 + k];
                     for (int p = 0; p < 8; p++) {
-                        int o = unit * GROUP_BYTES + 128 * k + 16 * p + 2 * r;
+                        int o = unit * GROUP_BYTES + 136 * k + 16 * p + 2 * r;
                         out.quants()[o] = (byte) q[16 * k + 2 * p];
                         out.quants()[o + 1] = (byte) q[16 * k + 2 * p + 1];
                     }
@@ -115,19 +115,21 @@ public final class Q6_KTensor extends Tensor {
 
     /**
      * The wide layout pairs super-blocks {@code 2m, 2m+1} as Q4_K's does: each 16-byte slice widened to 32 bytes
-     * holding, per row r, 2m's two values then 2m+1's; the scales 16 per group k in the same lane order; {@code d}
-     * as 16 half floats in the same stream. An odd last super-block pairs with zeros.
+     * holding, per row r, 2m's two values then 2m+1's. In the order the kernel reads them: {@code d} as 16 half
+     * floats, then per group k its 8 slices and the 16 lanes' scales. (With the scales and {@code d} after all
+     * the values, read back and forth within a unit, a pass over the 1B Q4_K_M's Q6_K matrices took 29–33 ms on one
+     * core instead of ~see README.) An odd last super-block pairs with zeros.
      */
     private void packGroupWide(RowGroups out, int g) {
         int[] q = new int[BLOCK];
         forEachWideBlock(out, g, WIDE_UNIT_BYTES, (quants, base, lane, src, at) -> {
-            quants[base + 4352 + 2 * lane] = src[at + 208]; // d: the file's half float, widened in the kernel
-            quants[base + 4353 + 2 * lane] = src[at + 209];
+            quants[base + 2 * lane] = src[at + 208]; // d: the file's half float, widened in the kernel
+            quants[base + 1 + 2 * lane] = src[at + 209];
             values(MemorySegment.ofArray(src), at, q);
             for (int k = 0; k < 16; k++) {
-                quants[base + 4096 + 16 * k + lane] = src[at + 192 + k];
+                quants[base + 32 + 272 * k + 256 + lane] = src[at + 192 + k];
                 for (int p = 0; p < 8; p++) {
-                    int o = base + 256 * k + 32 * p + 2 * lane;
+                    int o = base + 32 + 272 * k + 32 * p + 2 * lane;
                     quants[o] = (byte) q[16 * k + 2 * p];
                     quants[o + 1] = (byte) q[16 * k + 2 * p + 1];
                 }
@@ -184,7 +186,7 @@ public final class Q6_KTensor extends Tensor {
             int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd0 = FloatVector.zero(F16), sd1 = sd0, sd2 = sd0, sd3 = sd0;
             for (int k = 0; k < 16; k++) {
-                int q = base + 256 * k;
+                int q = base + 32 + 272 * k;
                 int xi = m * 128 + 8 * k;
                 IntVector u0 = IntVector.zero(I16), u1 = u0, u2 = u0, u3 = u0;
                 for (int p = 0; p < 8; p += 2) {
@@ -196,7 +198,7 @@ public final class Q6_KTensor extends Tensor {
                     u2 = u2.add(w.mul(LongVector.broadcast(L8, x2[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, x2[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
                     u3 = u3.add(w.mul(LongVector.broadcast(L8, x3[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, x3[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
                 }
-                IntVector scale = (IntVector) ByteVector.fromArray(B16, qs, base + 4096 + 16 * k).convertShape(VectorOperators.B2I, I16, 0);
+                IntVector scale = (IntVector) ByteVector.fromArray(B16, qs, q + 256).convertShape(VectorOperators.B2I, I16, 0);
                 int sk = m * 16 + k, dk = m * 8 + k / 2;
                 sd0 = ((FloatVector) u0.sub(LongVector.broadcast(L8, s0[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
                         .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d0[dk]).reinterpretAsFloats(), sd0);
@@ -207,7 +209,7 @@ public final class Q6_KTensor extends Tensor {
                 sd3 = ((FloatVector) u3.sub(LongVector.broadcast(L8, s3[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
                         .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d3[dk]).reinterpretAsFloats(), sd3);
             }
-            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 4352).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
             a0 = sd0.fma(d, a0);
@@ -231,7 +233,7 @@ public final class Q6_KTensor extends Tensor {
             int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd = FloatVector.zero(F16);
             for (int k = 0; k < 16; k++) {
-                int q = base + 256 * k;
+                int q = base + 32 + 272 * k;
                 int xi = m * 128 + 8 * k;
                 IntVector sum = IntVector.zero(I16);
                 for (int p = 0; p < 8; p += 2) {
@@ -241,11 +243,11 @@ public final class Q6_KTensor extends Tensor {
                             .add(v.reinterpretAsInts().mul(LongVector.broadcast(L8, xp[xi + p + 1]).reinterpretAsInts()));
                     sum = sum.add(t.add(bias).lanewise(VectorOperators.ASHR, 16));
                 }
-                IntVector scale = (IntVector) ByteVector.fromArray(B16, qs, base + 4096 + 16 * k).convertShape(VectorOperators.B2I, I16, 0);
+                IntVector scale = (IntVector) ByteVector.fromArray(B16, qs, q + 256).convertShape(VectorOperators.B2I, I16, 0);
                 IntVector centred = sum.sub(LongVector.broadcast(L8, sums16[m * 16 + k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale);
                 sd = ((FloatVector) centred.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[m * 8 + k / 2]).reinterpretAsFloats(), sd);
             }
-            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base + 4352).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
             acc = sd.fma(d, acc);
@@ -268,7 +270,7 @@ public final class Q6_KTensor extends Tensor {
             int unit = g * blocks + b;
             FloatVector sd = FloatVector.zero(F8);
             for (int k = 0; k < 16; k++) {
-                int q = unit * GROUP_BYTES + 128 * k;
+                int q = unit * GROUP_BYTES + 136 * k;
                 int xi = b * 128 + 8 * k; // pair index of element 16k
                 IntVector sum = IntVector.zero(I);
                 for (int p = 0; p < 8; p += 2) {
@@ -277,7 +279,7 @@ public final class Q6_KTensor extends Tensor {
                     IntVector t = w.reinterpretAsInts().mul(xp[xi + p]).add(v.reinterpretAsInts().mul(xp[xi + p + 1]));
                     sum = sum.add(t.add(0x8000).lanewise(VectorOperators.ASHR, 16));
                 }
-                IntVector scale = (IntVector) ByteVector.fromArray(B8, qs, unit * GROUP_BYTES + 2048 + 8 * k).convertShape(VectorOperators.B2I, I, 0);
+                IntVector scale = (IntVector) ByteVector.fromArray(B8, qs, q + 128).convertShape(VectorOperators.B2I, I, 0);
                 IntVector centred = sum.sub(32 * sums16[b * 16 + k]).mul(scale);
                 sd = ((FloatVector) centred.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xd[b * 8 + k / 2]), sd);
             }
