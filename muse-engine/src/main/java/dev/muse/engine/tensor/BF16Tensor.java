@@ -34,19 +34,6 @@ public final class BF16Tensor extends HalfFloatTensor {
         return sum;
     }
 
-    /** Vector unpacking for the prompt kernel: the bits shifted into place are the value. */
-    @Override
-    void unpackRow(int row, float[] out) {
-        if (!FAST) {
-            super.unpackRow(row, out);
-            return;
-        }
-        long at = (long) row * cols * 2;
-        int i = 0;
-        for (int upper = F.loopBound(cols); i < upper; i += F.length()) widened(at + i * 2L).intoArray(out, i);
-        for (; i < cols; i++) out[i] = bf16(data, at + i * 2L);
-    }
-
     @Override
     public float dot(int row, float[] x, int xOff) {
         if (!FAST) return dotScalar(row, x, xOff);

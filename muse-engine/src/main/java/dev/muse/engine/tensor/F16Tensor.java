@@ -34,23 +34,6 @@ public final class F16Tensor extends HalfFloatTensor {
         return sum;
     }
 
-    /** Vector unpacking for the prompt kernel (finite halves: what model weights are). */
-    @Override
-    void unpackRow(int row, float[] out) {
-        if (!FAST) {
-            super.unpackRow(row, out);
-            return;
-        }
-        long at = (long) row * cols * 2;
-        int i = 0;
-        for (int upper = F.loopBound(cols); i < upper; i += F.length()) {
-            IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + i * 2L, LE).convertShape(VectorOperators.S2I, I, 0);
-            h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats().intoArray(out, i);
-        }
-        for (; i < cols; i++) out[i] = f16(data, at + i * 2L);
-    }
-
     @Override
     public float dot(int row, float[] x, int xOff) {
         if (!FAST) return dotScalar(row, x, xOff);

@@ -31,6 +31,19 @@ abstract sealed class HalfFloatTensor extends Tensor permits F16Tensor, BF16Tens
         this.inputLimit = inputLimit;
     }
 
+    /** Vector unpacking for the prompt kernel: the widened bits times the input scale are the values, exactly. */
+    @Override
+    void unpackRow(int row, float[] out) {
+        if (!FAST) {
+            super.unpackRow(row, out);
+            return;
+        }
+        long at = (long) row * cols * 2;
+        int i = 0;
+        for (int upper = F.loopBound(cols); i < upper; i += F.length()) widened(at + i * 2L).mul(inputScale).intoArray(out, i);
+        for (; i < cols; i++) out[i] = Float.intBitsToFloat((data.get(I16_LE, at + i * 2L) << shift) & mask) * inputScale;
+    }
+
     /**
      * One vector: each thread takes two rows per pass ({@link #forRowPairs}), so every load of {@code x} (4 bytes
      * against a 2-byte weight) serves two rows while both weight streams stay sequential (adjacent rows, two strided
@@ -224,7 +237,7 @@ abstract sealed class HalfFloatTensor extends Tensor permits F16Tensor, BF16Tens
      * The 16-bit floats at {@code at} as floats times the inverse input scale: sign-extended, the sign fills bits
      * 15-31, so after the shift bit 31 holds it and the mask keeps it with exponent and mantissa.
      */
-    final FloatVector widened(long at) {
+    private FloatVector widened(long at) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at, LE).convertShape(VectorOperators.S2I, I, 0);
         return h.lanewise(VectorOperators.LSHL, shift).and(mask).reinterpretAsFloats();
     }

@@ -29,8 +29,9 @@ class TensorKernelTest {
 
     @Test
     void every_finite_half_float_should_widen_exactly() {
-        // the vector half → float widening (shift, mask, multiply by 2^112, sign or-ed back) against Java's own
-        // conversion for all 63488 finite halves: normals, subnormals, both zeros, both signs
+        // the vector half → float widenings against Java's own conversion for all 63488 finite halves (normals,
+        // subnormals, both zeros, both signs): unpacking (shift, mask keeping the sign, times 2^112), the row dot
+        // (sign or-ed back after the multiply) and the single-vector product (the bits against x·2^112)
         short[] halves = new short[63488];
         int n = 0;
         for (int bits = 0; bits < 0x10000; bits++) {
