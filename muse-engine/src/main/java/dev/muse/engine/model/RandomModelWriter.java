@@ -54,8 +54,27 @@ public final class RandomModelWriter {
         write(out, arch, s, (tensor, layer) -> type, type.name().toLowerCase(), seed);
     }
 
-    /** Writes a model whose matrices follow {@code types}; the file is written tensor by tensor (any size). */
-    public static void write(Path out, Architecture arch, Shape s, TypeRule types, String typeName, long seed) throws IOException {
+    /**
+     * Writes a model whose matrices follow {@code types}; the file is written tensor by tensor (any size). A matrix whose
+     * rows are not whole blocks of its type takes llama-quantize's fallback for it (Q4_K → Q5_0, Q5_K → Q5_1, Q6_K →
+     * Q8_0), as Qwen2.5-0.5B's 896-wide rows do in its Q4_K_M files.
+     */
+    public static void write(Path out, Architecture arch, Shape s, TypeRule rule, String typeName, long seed) throws IOException {
+        TypeRule types = (tensor, layer) -> {
+            GgmlType t = rule.typeOf(tensor, layer);
+            int cols = tensor.endsWith("ffn_down.weight") ? s.hiddenDim() : s.dim();
+            if (cols % t.blockSize() == 0) return t;
+            GgmlType fallback = switch (t) {
+                case Q4_K -> GgmlType.Q5_0;
+                case Q5_K -> GgmlType.Q5_1;
+                case Q6_K -> GgmlType.Q8_0;
+                default -> t;
+            };
+            if (cols % fallback.blockSize() != 0) {
+                throw new IllegalArgumentException(tensor + ": rows of " + cols + " are not whole blocks of " + t + " (" + t.blockSize() + ")");
+            }
+            return fallback;
+        };
         SplittableRandom rnd = new SplittableRandom(seed);
         String a = arch.ggufName();
         int headDim = s.dim() / s.heads();

@@ -173,6 +173,20 @@ class GgufFileTest {
 
     /** Random byte flips and truncations of a valid model file for a few seconds: only clean errors may come out. */
     @Test
+    void random_k_quant_files_should_fall_back_where_rows_are_not_whole_super_blocks() throws Exception {
+        // as llama-quantize does for Qwen2.5-0.5B's 896-wide rows: Q4_K -> Q5_0, Q6_K -> Q8_0; 512-wide rows keep Q4_K
+        Path p = tmp.resolve("fallback.gguf");
+        var shape = new dev.muse.engine.model.RandomModelWriter.Shape(96, 512, 1, 2, 1, 260, 64);
+        dev.muse.engine.model.RandomModelWriter.write(p, dev.muse.engine.model.Architecture.QWEN2, shape,
+                dev.muse.engine.model.RandomModelWriter.q4kM(1), "q4_k_m", 3);
+        try (GgufFile f = GgufFile.open(p)) {
+            assertThat(f.tensor("blk.0.attn_q.weight").type()).isEqualTo(GgmlType.Q5_0);
+            assertThat(f.tensor("blk.0.ffn_down.weight").type()).isEqualTo(GgmlType.Q6_K);
+            assertThat(f.tensor("output.weight").type()).isEqualTo(GgmlType.Q8_0);
+        }
+    }
+
+    @Test
     void fuzzed_files_should_only_ever_fail_cleanly() throws Exception {
         Path p = tmp.resolve("model.gguf");
         dev.muse.engine.model.RandomModelWriter.write(p, dev.muse.engine.model.Architecture.LLAMA,
