@@ -51,6 +51,12 @@ public final class Q4_0Tensor extends Tensor {
     private static final int GROUP_BYTES = 8 * 16;
 
     /**
+     * The 256-bit layout's bytes per group and block: the quant bytes, then the 8 rows' scales as the file's half
+     * floats in the same stream (a separate float array was a second stream per product, as in the wide layout).
+     */
+    private static final int NARROW_UNIT_BYTES = GROUP_BYTES + 16;
+
+    /**
      * The wide layout's bytes per block pair: 256 quant bytes, then the 16 scales as the file's half floats (as
      * floats they were a fifth of the bytes decoding streams; widening 16 halves once per pair costs a few
      * instructions against the 64 the pair's products take).
@@ -59,13 +65,13 @@ public final class Q4_0Tensor extends Tensor {
 
     @Override
     int groupQuantBytes() {
-        return WIDE ? WIDE_UNIT_BYTES / 2 : GROUP_BYTES;
+        return WIDE ? WIDE_UNIT_BYTES / 2 : NARROW_UNIT_BYTES;
     }
 
-    /** The wide layout keeps its scales among the quant bytes. */
+    /** Both layouts keep their scales among the quant bytes. */
     @Override
     int groupScales() {
-        return WIDE ? 0 : GROUP;
+        return 0;
     }
 
 
@@ -86,9 +92,10 @@ public final class Q4_0Tensor extends Tensor {
             int unit = g * blocks + b;
             for (int r = 0; r < GROUP; r++) {
                 int at = (r * blocks + b) * BYTES;
-                out.scales()[unit * GROUP + r] = f16(src, at);
+                out.quants()[unit * NARROW_UNIT_BYTES + GROUP_BYTES + 2 * r] = src[at];
+                out.quants()[unit * NARROW_UNIT_BYTES + GROUP_BYTES + 2 * r + 1] = src[at + 1];
                 for (int p = 0; p < 8; p++) {
-                    int o = unit * GROUP_BYTES + 16 * p + 2 * r;
+                    int o = unit * NARROW_UNIT_BYTES + 16 * p + 2 * r;
                     out.quants()[o] = src[at + 2 + 2 * p];
                     out.quants()[o + 1] = src[at + 3 + 2 * p];
                 }
@@ -119,7 +126,7 @@ public final class Q4_0Tensor extends Tensor {
             wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.sums(), p.d(), out, lanes);
             return;
         }
-        groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.sums, x.d, out);
+        groupKernel(gs.quants(), g, cols / BLOCK, x.pairs(), x.sums, x.d, out);
     }
 
     /**
@@ -128,11 +135,11 @@ public final class Q4_0Tensor extends Tensor {
      * |Σ w0·x1| ≤ 8·15·127 and |Σ (w0·x0 + w1·x1)| ≤ 8·2·15·127, both below 2^15. The offset 8 comes off once per
      * block through Σx.
      */
-    private static void groupKernel(byte[] qs, float[] sc, int g, int blocks, int[] xp, int[] sums, float[] xd, float[] out) {
+    private static void groupKernel(byte[] qs, int g, int blocks, int[] xp, int[] sums, float[] xd, float[] out) {
         FloatVector acc = FloatVector.zero(F8);
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;
-            int o = unit * GROUP_BYTES;
+            int o = unit * NARROW_UNIT_BYTES;
             int xi = b * 16;
             IntVector lo = IntVector.zero(I), hi = lo;
             for (int p = 0; p < 4; p++) { // two slices per step, as Q4_K's kernel (written out, C2 compiled it badly in some runs)
@@ -145,7 +152,10 @@ public final class Q4_0Tensor extends Tensor {
             }
             IntVector s = lo.add(0x8000).lanewise(VectorOperators.ASHR, 16)
                     .add(hi.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * sums[b]);
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(FloatVector.fromArray(F8, sc, unit * GROUP).mul(xd[b]), acc);
+            IntVector hs = (IntVector) ByteVector.fromArray(B16, qs, o + GROUP_BYTES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
+            FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
+                    .reinterpretAsInts().or(hs.and(0x80000000)).reinterpretAsFloats();
+            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xd[b]), acc);
         }
         acc.intoArray(out, g * GROUP);
     }
@@ -195,12 +205,12 @@ public final class Q4_0Tensor extends Tensor {
                     outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
             return;
         }
-        groupKernel4(gs.quants(), gs.scales(), g, cols / BLOCK, x0.pairs(), x1.pairs(), x2.pairs(), x3.pairs(),
+        groupKernel4(gs.quants(), g, cols / BLOCK, x0.pairs(), x1.pairs(), x2.pairs(), x3.pairs(),
                 x0.sums, x1.sums, x2.sums, x3.sums, x0.d, x1.d, x2.d, x3.d, outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
     }
 
     /** {@link #groupKernel} for four vectors: each slice is loaded and split once, then multiplied by all four. */
-    private static void groupKernel4(byte[] qs, float[] sc, int g, int blocks, int[] p0, int[] p1, int[] p2, int[] p3,
+    private static void groupKernel4(byte[] qs, int g, int blocks, int[] p0, int[] p1, int[] p2, int[] p3,
             int[] s0, int[] s1, int[] s2, int[] s3, float[] d0, float[] d1, float[] d2, float[] d3,
             float[] out0, float[] out1, float[] out2, float[] out3) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
@@ -210,7 +220,7 @@ public final class Q4_0Tensor extends Tensor {
         IntVector bias = IntVector.broadcast(I, 0x8000);
         for (int b = 0; b < blocks; b++) {
             int unit = g * blocks + b;
-            int o = unit * GROUP_BYTES;
+            int o = unit * NARROW_UNIT_BYTES;
             int xi = b * 16;
             IntVector l0 = bias, h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
             for (int p = 0; p < 8; p++) {
@@ -226,7 +236,9 @@ public final class Q4_0Tensor extends Tensor {
                 l3 = l3.add(wl.mul(p3[lo]));
                 h3 = h3.add(wh.mul(p3[hi]));
             }
-            FloatVector scale = FloatVector.fromArray(F8, sc, unit * GROUP);
+            IntVector hs = (IntVector) ByteVector.fromArray(B16, qs, o + GROUP_BYTES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
+            FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
+                    .reinterpretAsInts().or(hs.and(0x80000000)).reinterpretAsFloats();
             IntVector s = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16)).sub(8 * s0[b]);
             a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d0[b]), a0);
             s = l1.lanewise(VectorOperators.ASHR, 16).add(h1.lanewise(VectorOperators.ASHR, 16)).sub(8 * s1[b]);
