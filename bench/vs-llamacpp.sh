@@ -26,8 +26,9 @@ engine_cp() {
 
 if [ "${1:-}" = "--make" ]; then
   shift
-  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$(engine_cp)" dev.muse.engine.bench.BenchModels "$MODELS" "$@" 2>/dev/null
-  exit 0
+  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$(engine_cp)" dev.muse.engine.bench.BenchModels "$MODELS" "$@" \
+    2> >(grep -v 'Using incubator modules' >&2)
+  exit $?
 fi
 
 FILE="${1:?usage: bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R]}"

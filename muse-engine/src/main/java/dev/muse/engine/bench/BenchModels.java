@@ -36,18 +36,22 @@ public final class BenchModels {
             default -> throw new IllegalArgumentException("unknown shape '" + parts[0] + "'; use llama1b or qwen05b");
         };
         Shape shape = arch == Architecture.LLAMA ? LLAMA_1B : QWEN_05B;
-        if (parts[1].equals("q4_k_m")) {
-            RandomModelWriter.write(tmp, arch, shape, RandomModelWriter.q4kM(shape.layers()), "q4_k_m", 42);
-        } else {
-            GgmlType type;
-            try {
-                type = GgmlType.valueOf(parts[1].toUpperCase());
-            } catch (IllegalArgumentException e) {
-                throw new IllegalArgumentException("unknown type '" + parts[1] + "'; use f16, q8_0, q4_0 or q4_k_m");
+        try {
+            if (parts[1].equals("q4_k_m")) {
+                RandomModelWriter.write(tmp, arch, shape, RandomModelWriter.q4kM(shape.layers()), "q4_k_m", 42);
+            } else {
+                GgmlType type;
+                try {
+                    type = GgmlType.valueOf(parts[1].toUpperCase());
+                } catch (IllegalArgumentException e) {
+                    throw new IllegalArgumentException("unknown type '" + parts[1] + "'; use q4_k_m or a tensor type: f32, f16, bf16, q8_0, q4_0, q4_1, q5_0, q5_1, q4_k, q5_k, q6_k");
+                }
+                RandomModelWriter.write(tmp, arch, shape, type, 42);
             }
-            RandomModelWriter.write(tmp, arch, shape, type, 42);
+            Files.move(tmp, out);
+        } finally {
+            Files.deleteIfExists(tmp); // a failed write leaves no partial file behind
         }
-        Files.move(tmp, out);
         return out;
     }
 
@@ -56,6 +60,13 @@ public final class BenchModels {
             System.err.println("usage: BenchModels DIR NAME... (llama1b-q8_0 llama1b-q4_0 llama1b-q4_k_m llama1b-f16 qwen05b-q8_0 ...)");
             System.exit(2);
         }
-        for (int i = 1; i < args.length; i++) System.out.println(make(Path.of(args[0]), args[i]));
+        for (int i = 1; i < args.length; i++) {
+            try {
+                System.out.println(make(Path.of(args[0]), args[i]));
+            } catch (IllegalArgumentException e) { // unknown names and types the writer cannot quantise to
+                System.err.println("error: " + e.getMessage());
+                System.exit(2);
+            }
+        }
     }
 }

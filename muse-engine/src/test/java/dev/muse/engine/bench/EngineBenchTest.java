@@ -21,6 +21,17 @@ class EngineBenchTest {
     @TempDir Path dir;
 
     @Test
+    void bench_files_of_unknown_or_unwritable_types_should_be_refused_without_a_partial_file() throws Exception {
+        assertThatThrownBy(() -> BenchModels.make(dir, "llama1b-xyz")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("unknown type 'xyz'").hasMessageContaining("q4_k_m");
+        assertThatThrownBy(() -> BenchModels.make(dir, "llama1b-q3_k")).isInstanceOf(IllegalArgumentException.class)
+                .hasMessageContaining("Q3_K");
+        try (var files = Files.list(dir)) {
+            assertThat(files.toList()).as("nothing left in the directory").isEmpty();
+        }
+    }
+
+    @Test
     void should_report_every_figure_the_bench_command_prints_as_json() throws Exception {
         Path file = dir.resolve("tiny-q8.gguf");
         RandomModelWriter.write(file, Architecture.LLAMA, RandomModelWriter.Shape.tiny(), GgmlType.Q8_0, 3);
