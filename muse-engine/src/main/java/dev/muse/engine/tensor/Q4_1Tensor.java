@@ -3,11 +3,10 @@ package dev.muse.engine.tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Blocks of 32: half {@code d}, half {@code m}, 16 bytes of nibbles (low nibbles first); value = d·q + m.
- * The fast path unpacks each block with the scalar code into a per-thread buffer and multiplies with the Vector
- * API; a fused kernel is future work (these types only appear as fallbacks in K-quant files).
+ * Blocks of 32: half {@code d}, half {@code m}, 16 bytes of nibbles (low nibbles first); value = d·q + m. Products go
+ * through {@link MinBlockTensor}'s Q8_0 copy.
  */
-public final class Q4_1Tensor extends Tensor {
+public final class Q4_1Tensor extends MinBlockTensor {
     Q4_1Tensor(String name, long[] shape, MemorySegment data) {
         super(name, shape, data);
     }
@@ -29,7 +28,11 @@ public final class Q4_1Tensor extends Tensor {
     }
 
     @Override
-    public float dot(int row, float[] x, int xOff) {
-        return dotViaBlocks(row, x, xOff);
+    void blockQuants(long at, byte[] out, int off) {
+        for (int j = 0; j < 16; j++) {
+            int q = data.get(I8, at + 4 + j) & 0xff;
+            out[off + j] = (byte) (q & 0x0f);
+            out[off + j + 16] = (byte) (q >>> 4);
+        }
     }
 }

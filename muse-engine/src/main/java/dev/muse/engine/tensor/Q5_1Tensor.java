@@ -3,11 +3,11 @@ package dev.muse.engine.tensor;
 import java.lang.foreign.MemorySegment;
 
 /**
- * Blocks of 32: half {@code d}, half {@code m}, 32 fifth bits {@code qh}, 16 bytes of nibbles; value = d·q + m. llama.cpp's fallback for Q5_K rows that are not whole 256-blocks.
- * The fast path unpacks each block with the scalar code into a per-thread buffer and multiplies with the Vector
- * API; a fused kernel is future work (these types only appear as fallbacks in K-quant files).
+ * Blocks of 32: half {@code d}, half {@code m}, 32 fifth bits {@code qh}, 16 bytes of nibbles; value = d·q + m.
+ * llama.cpp's fallback for Q5_K rows that are not whole 256-blocks. Products go through {@link MinBlockTensor}'s
+ * Q8_0 copy.
  */
-public final class Q5_1Tensor extends Tensor {
+public final class Q5_1Tensor extends MinBlockTensor {
     Q5_1Tensor(String name, long[] shape, MemorySegment data) {
         super(name, shape, data);
     }
@@ -30,7 +30,12 @@ public final class Q5_1Tensor extends Tensor {
     }
 
     @Override
-    public float dot(int row, float[] x, int xOff) {
-        return dotViaBlocks(row, x, xOff);
+    void blockQuants(long at, byte[] out, int off) {
+        int qh = data.get(I32_LE, at + 4);
+        for (int j = 0; j < 16; j++) {
+            int q = data.get(I8, at + 8 + j) & 0xff;
+            out[off + j] = (byte) ((q & 0x0f) | (((qh >>> j) & 1) << 4));
+            out[off + j + 16] = (byte) ((q >>> 4) | (((qh >>> (j + 16)) & 1) << 4));
+        }
     }
 }
