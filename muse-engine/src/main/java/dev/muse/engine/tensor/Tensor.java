@@ -19,7 +19,7 @@ import jdk.incubator.vector.VectorSpecies;
  * matrix-vector products are written once here.
  */
 public abstract sealed class Tensor
-        permits F32Tensor, HalfFloatTensor, Q8_0Tensor, Q4_0Tensor, MinBlockTensor, Q5_0Tensor, Q4_KTensor, Q5_KTensor,
+        permits F32Tensor, HalfFloatTensor, Q8_0Tensor, Q4_0Tensor, Q8CopyTensor, Q4_KTensor, Q5_KTensor,
                 Q6_KTensor {
 
     static final ValueLayout.OfFloat F32_LE = ValueLayout.JAVA_FLOAT_UNALIGNED.withOrder(ByteOrder.LITTLE_ENDIAN);
