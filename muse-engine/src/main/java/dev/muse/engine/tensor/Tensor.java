@@ -227,7 +227,10 @@ public abstract sealed class Tensor
         return n < GEMM_FROM;
     }
 
-    /** {@code -Dmuse.engine.rowGroups=false} keeps only the mapped file: less memory, slower decoding of Q8_0, Q4_0, Q4_K, Q6_K. */
+    /**
+     * {@code -Dmuse.engine.rowGroups=false} keeps only the mapped file: less memory, slower decoding of Q8_0, Q4_0,
+     * Q4_K, Q5_K, Q6_K (the fallback types' Q8_0 copies, {@link Q8CopyTensor}, are still made).
+     */
     static final boolean ROW_GROUPS = !"false".equals(System.getProperty("muse.engine.rowGroups"));
     /** Rows per group in the interleaved decoding layout of {@link #rowGroups}. */
     static final int GROUP = 8;
