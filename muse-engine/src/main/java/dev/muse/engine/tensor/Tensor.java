@@ -261,9 +261,11 @@ public abstract sealed class Tensor
             return;
         }
         float[] lanes = WIDE ? LANES.get() : null;
-        // four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
+        int eights = batchesOfEight() ? n / Q8Activations.BATCH * Q8Activations.BATCH : 0;
+        // eight or four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
         for (int g = from / GROUP; g < to / GROUP; g++) {
             int i = 0;
+            for (; i < eights; i += Q8Activations.BATCH) groupDot8(gs, g, xs, i, outs, lanes);
             for (; i + 4 <= n; i += 4) groupDot4(gs, g, xs, i, outs, lanes);
             for (; i < n; i++) groupDot(gs, g, xs[i], outs[i], lanes);
         }
@@ -274,8 +276,8 @@ public abstract sealed class Tensor
         throw new UnsupportedOperationException(type() + " has no row-group layout");
     }
 
-    /** Scratch for the 512-bit kernels' last step ({@link #addLanePairs}): 16 lanes for each of up to four vectors. */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[64]);
+    /** Scratch for the 512-bit kernels' last step ({@link #addLanePairs}): 16 lanes for each of up to eight vectors. */
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * Q8Activations.BATCH]);
 
     /**
      * {@code out[at + r] = lanes[from + 2r] + lanes[from + 2r + 1]}: a 512-bit kernel's even and odd blocks of each row
@@ -309,6 +311,24 @@ public abstract sealed class Tensor
     }
 
     /**
+     * Whether this type has {@link #groupDot8}: products of eight or more vectors then take them eight at a time,
+     * reading the vectors' {@link Q8Activations.Batch} (built by {@link #prepareQ8}).
+     */
+    boolean batchesOfEight() {
+        return false;
+    }
+
+    /** {@link #groupDot4} for {@code xs[i..i+7]}, from their {@link Q8Activations.Batch}; see {@link #batchesOfEight}. */
+    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        throw new UnsupportedOperationException(type() + " has no eight-vector kernel");
+    }
+
+    /** The {@link Q8Activations.Batch} a type's {@link #groupDot8} reads for {@code xs[i..i+7]}. */
+    void prepareBatch(Q8Activations[] xs, int i) {
+        throw new UnsupportedOperationException(type() + " has no eight-vector kernel");
+    }
+
+    /**
      * {@link #groupDot} for {@code xs[i..i+3]} into {@code outs[i..i+3]}: each unpacked weight serves four vectors,
      * with exactly the single-vector kernel's arithmetic per vector (results do not depend on the batch).
      */
@@ -320,6 +340,9 @@ public abstract sealed class Tensor
     final void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
         if (rowGroups(parallel) == null) return;
         for (int i = 0; i < n; i++) prepareGroupActivations(xs[i]);
+        if (batchesOfEight()) {
+            for (int i = 0; i + Q8Activations.BATCH <= n; i += Q8Activations.BATCH) prepareBatch(xs, i);
+        }
     }
 
     /** The activation forms the row-group kernel reads, built before the threads share them: the packed pairs. */

@@ -15,7 +15,7 @@ import org.junit.jupiter.params.provider.EnumSource;
 /**
  * The row-group decoding kernels (Q8_0, Q4_0, Q4_K, Q6_K: eight rows interleaved, two weights of a row per 32-bit
  * lane; for the 4- and 6-bit types one multiply for two multiply-adds) against the row kernels on the same 8-bit activations: only float summation order
- * differs, so they agree to 1e-5 of Σ|w·x|, for one to nine vectors (the four-vector kernels, the single ones, or
+ * differs, so they agree to 1e-5 of Σ|w·x|, for one to seventeen vectors (the eight- and four-vector kernels, the single ones, or
  * the float tile), on one thread or two; on the integer path a vector's result does not depend on how many share the
  * product; and at the extremes the 16-bit partial sums must hold (every quant at its largest, activations ±127).
  * On AVX-512 machines the build runs this class a second time with {@code -Dmuse.engine.wide=false}, so both the
@@ -34,11 +34,11 @@ class RowGroupKernelTest {
         for (int threads : new int[] {1, 2}) {
             try (Parallel parallel = new Parallel(threads)) {
                 Tensor t = KQuantIntegerKernelTest.quantised(type, 40, 512, 5 + threads);
-                float[][] xs = new float[9][];
-                for (int i = 0; i < 9; i++) xs[i] = TensorKernelTest.randomVector(30 + i);
-                float[][] alone = new float[9][t.rows()];
-                for (int i = 0; i < 9; i++) t.matmul(xs[i], alone[i], parallel);
-                for (int n = 1; n <= 9; n++) {
+                float[][] xs = new float[17][];
+                for (int i = 0; i < 17; i++) xs[i] = TensorKernelTest.randomVector(30 + i);
+                float[][] alone = new float[17][t.rows()];
+                for (int i = 0; i < 17; i++) t.matmul(xs[i], alone[i], parallel);
+                for (int n : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17}) {
                     float[][] outs = new float[n][t.rows()];
                     t.matmul(n, Arrays.copyOf(xs, n), outs, parallel);
                     assertThat(t.groups != null).as("%s took the row-group layout", type).isEqualTo(hasLayout(type));
@@ -67,9 +67,13 @@ class RowGroupKernelTest {
             t.matmul(v, out, Parallel.serial());
             assertThat(t.groups != null).isEqualTo(hasLayout(type));
             assertMatchesRowKernel(t, v, out, type + " at the extremes");
-            float[][] four = new float[4][t.rows()]; // the four-vector kernel's sums, too
-            t.matmul(4, new float[][] {v, v, v, v}, four, Parallel.serial());
-            for (float[] o : four) assertMatchesRowKernel(t, v, o, type + " at the extremes, four vectors");
+            for (int n : new int[] {4, 8}) { // the four- and eight-vector kernels' sums, too
+                float[][] outs = new float[n][t.rows()];
+                float[][] vs = new float[n][];
+                Arrays.fill(vs, v);
+                t.matmul(n, vs, outs, Parallel.serial());
+                for (float[] o : outs) assertMatchesRowKernel(t, v, o, type + " at the extremes, " + n + " vectors");
+            }
         }
     }
 
@@ -79,22 +83,22 @@ class RowGroupKernelTest {
         // 15 blocks of 32, 3 super-blocks of 256: the 512-bit kernels take blocks in pairs and pad the last with zeros
         int cols = type.blockSize() == 32 ? 480 : 768;
         Tensor t = KQuantIntegerKernelTest.quantised(type, 24, cols, 11);
-        float[][] xs = new float[5][];
-        for (int i = 0; i < 5; i++) {
+        float[][] xs = new float[9][];
+        for (int i = 0; i < 9; i++) {
             Random rnd = new Random(50 + i);
             xs[i] = new float[cols];
             for (int k = 0; k < cols; k++) xs[i][k] = (float) rnd.nextGaussian();
         }
         try (Parallel parallel = new Parallel(2)) {
-            float[][] alone = new float[5][t.rows()];
-            for (int i = 0; i < 5; i++) t.matmul(xs[i], alone[i], parallel);
-            float[][] outs = new float[5][t.rows()];
-            t.matmul(5, xs, outs, parallel);
+            float[][] alone = new float[9][t.rows()];
+            for (int i = 0; i < 9; i++) t.matmul(xs[i], alone[i], parallel);
+            float[][] outs = new float[9][t.rows()];
+            t.matmul(9, xs, outs, parallel);
             assertThat(t.groups != null).isEqualTo(hasLayout(type));
-            for (int i = 0; i < 5; i++) {
+            for (int i = 0; i < 9; i++) {
                 String what = "%s with %d columns, vector %d".formatted(type, cols, i);
                 assertMatchesRowKernel(t, xs[i], alone[i], what);
-                if (t.integerFor(5) || 5 < t.groupedBatchLimit()) assertThat(outs[i]).as("%s: the same as alone", what).containsExactly(alone[i]);
+                if (t.integerFor(9) || 9 < t.groupedBatchLimit()) assertThat(outs[i]).as("%s: the same as alone", what).containsExactly(alone[i]);
             }
         }
     }
