@@ -258,43 +258,42 @@ final class Q8Activations {
     }
 
     /**
-     * The {@link #paired} forms of {@link #BATCH} vectors interleaved entry by entry: entry {@code t·BATCH + v} is
-     * vector v's entry t of {@code pairs}, {@code d} or {@code sums}. An eight-vector kernel then finds one step's
-     * values for all its vectors in one array: reading eight arrays, C2 ran out of general registers, parked their
-     * bases in vector registers and moved them back every step (per core from memory ~10% slower; measured with a
-     * harness over Q4_0's 512-bit row groups).
+     * The {@link #paired} forms of {@code count} vectors interleaved entry by entry: entry {@code t·count + v} is
+     * vector v's entry t of {@code pairs}, {@code d}, {@code sums} or {@code ds}. A many-vector kernel then finds one
+     * step's values for all its vectors in one array: reading an array per vector and form (up to twelve), C2 ran
+     * out of general registers, parked the bases in vector registers and moved them back every step (per core from
+     * memory ~10% slower; measured with a harness over Q4_0's 512-bit row groups).
      */
-    record Batch(long[] pairs, long[] d, long[] sums) {}
-
-    /** Vectors per {@link Batch}. */
-    static final int BATCH = 8;
+    record Batch(int count, long[] pairs, long[] d, long[] sums, long[] ds) {}
 
     private Batch batch;
 
     /**
-     * The {@link Batch} of {@code xs[from .. from + BATCH)}, kept with {@code xs[from]} until it is quantised again
-     * (the batch belongs to this product's vectors, as the other forms do). Built before the threads.
+     * The {@link Batch} of {@code xs[from .. from + count)}, kept with {@code xs[from]} until it is quantised again
+     * (it belongs to this product's vectors, as the other forms do). Built before the threads.
      */
-    static Batch batch(Q8Activations[] xs, int from, int apart) {
+    static Batch batch(Q8Activations[] xs, int from, int count, int apart) {
         Q8Activations lead = xs[from];
         Batch b = lead.batch;
         if (b == null) {
-            Paired first = xs[from].paired(apart);
+            Paired first = lead.paired(apart);
             int steps = first.pairs().length, runs = first.d().length;
             Batch reuse = lead.spare.batch;
-            b = reuse != null && reuse.pairs().length == steps * BATCH
+            b = reuse != null && reuse.count() == count && reuse.pairs().length == steps * count
                     ? reuse
-                    : new Batch(new long[steps * BATCH], new long[runs * BATCH], new long[runs * BATCH]);
-            for (int v = 0; v < BATCH; v++) {
+                    : new Batch(count, new long[steps * count], new long[runs * count], new long[runs * count], new long[runs * count]);
+            for (int v = 0; v < count; v++) {
                 Paired p = xs[from + v].paired(apart);
-                for (int t = 0; t < steps; t++) b.pairs()[t * BATCH + v] = p.pairs()[t];
+                for (int t = 0; t < steps; t++) b.pairs()[t * count + v] = p.pairs()[t];
                 for (int t = 0; t < runs; t++) {
-                    b.d()[t * BATCH + v] = p.d()[t];
-                    b.sums()[t * BATCH + v] = p.sums()[t];
+                    b.d()[t * count + v] = p.d()[t];
+                    b.sums()[t * count + v] = p.sums()[t];
+                    b.ds()[t * count + v] = p.ds()[t];
                 }
             }
             lead.batch = b;
         }
+        assert b.count() == count : "a batch of " + b.count() + " read as one of " + count;
         return b;
     }
 }

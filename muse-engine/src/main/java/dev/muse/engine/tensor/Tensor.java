@@ -261,11 +261,11 @@ public abstract sealed class Tensor
             return;
         }
         float[] lanes = WIDE ? LANES.get() : null;
-        int eights = batchesOfEight() ? n / Q8Activations.BATCH * Q8Activations.BATCH : 0;
+        int eights = batchesOfEight() ? n / 8 * 8 : 0;
         // eight or four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
         for (int g = from / GROUP; g < to / GROUP; g++) {
             int i = 0;
-            for (; i < eights; i += Q8Activations.BATCH) groupDot8(gs, g, xs, i, outs, lanes);
+            for (; i < eights; i += 8) groupDot8(gs, g, xs, i, outs, lanes);
             for (; i + 4 <= n; i += 4) groupDot4(gs, g, xs, i, outs, lanes);
             for (; i < n; i++) groupDot(gs, g, xs[i], outs[i], lanes);
         }
@@ -277,7 +277,7 @@ public abstract sealed class Tensor
     }
 
     /** Scratch for the 512-bit kernels' last step ({@link #addLanePairs}): 16 lanes for each of up to eight vectors. */
-    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * Q8Activations.BATCH]);
+    private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * 8]);
 
     /**
      * {@code out[at + r] = lanes[from + 2r] + lanes[from + 2r + 1]}: a 512-bit kernel's even and odd blocks of each row
@@ -323,10 +323,11 @@ public abstract sealed class Tensor
         throw new UnsupportedOperationException(type() + " has no eight-vector kernel");
     }
 
-    /** The {@link Q8Activations.Batch} a type's {@link #groupDot8} reads for {@code xs[i..i+7]}. */
-    void prepareBatch(Q8Activations[] xs, int i) {
-        throw new UnsupportedOperationException(type() + " has no eight-vector kernel");
-    }
+    /**
+     * The {@link Q8Activations.Batch}es a type's {@link #groupDot8} or {@link #groupDot4} read for {@code n} vectors
+     * (none by default), built before the threads.
+     */
+    void prepareBatches(Q8Activations[] xs, int n) {}
 
     /**
      * {@link #groupDot} for {@code xs[i..i+3]} into {@code outs[i..i+3]}: each unpacked weight serves four vectors,
@@ -340,9 +341,7 @@ public abstract sealed class Tensor
     final void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
         if (rowGroups(parallel) == null) return;
         for (int i = 0; i < n; i++) prepareGroupActivations(xs[i]);
-        if (batchesOfEight()) {
-            for (int i = 0; i + Q8Activations.BATCH <= n; i += Q8Activations.BATCH) prepareBatch(xs, i);
-        }
+        prepareBatches(xs, n);
     }
 
     /** The activation forms the row-group kernel reads, built before the threads share them: the packed pairs. */
