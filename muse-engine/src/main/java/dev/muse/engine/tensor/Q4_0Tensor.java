@@ -218,12 +218,12 @@ public final class Q4_0Tensor extends Tensor {
     @Override
     void prepareBatches(Q8Activations[] xs, int n) {
         if (!WIDE) return;
-        for (int i = 0; i + 8 <= n; i += 8) Q8Activations.batch(xs, i, 8, 1);
+        for (int i = 0; i + 8 <= n; i += 8) Q8Activations.batch(xs, i, 8, Q8Activations.NEIGHBOURS);
     }
 
     @Override
     void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        Q8Activations.Batch b = Q8Activations.batch(xs, i, 8, 1);
+        Q8Activations.Batch b = Q8Activations.batch(xs, i, 8, Q8Activations.NEIGHBOURS);
         wideKernel8(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.sums(), b.d(), lanes);
         for (int v = 0; v < 8; v++) addLanePairs(lanes, 16 * v, outs[i + v], g * GROUP);
     }

@@ -183,7 +183,7 @@ public final class Q4_KTensor extends Tensor {
             super.groupDot4(gs, g, xs, i, outs, lanes);
             return;
         }
-        Q8Activations.Batch b = Q8Activations.batch(xs, i, 4, 8);
+        Q8Activations.Batch b = Q8Activations.batch(xs, i, 4, Q8Activations.SUPER_BLOCKS);
         wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.d(), b.ds(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
     }
 
@@ -191,7 +191,7 @@ public final class Q4_KTensor extends Tensor {
     @Override
     void prepareBatches(Q8Activations[] xs, int n) {
         if (!WIDE) return;
-        for (int i = 0; i + 4 <= n; i += 4) Q8Activations.batch(xs, i, 4, 8);
+        for (int i = 0; i + 4 <= n; i += 4) Q8Activations.batch(xs, i, 4, Q8Activations.SUPER_BLOCKS);
     }
 
     /**

@@ -1,5 +1,6 @@
 package dev.muse.engine.tensor;
 
+import java.util.function.Function;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
 import jdk.incubator.vector.ShortVector;
@@ -266,29 +267,34 @@ final class Q8Activations {
      */
     record Batch(int count, long[] pairs, long[] d, long[] sums, long[] ds) {}
 
+    /** The paired forms a {@link Batch} is built from: Q4_0's neighbouring blocks, the K-quants' super-blocks, Q8_0's shorts. */
+    static final Function<Q8Activations, Paired> NEIGHBOURS = x -> x.paired(1), SUPER_BLOCKS = x -> x.paired(8),
+            SHORTS = Q8Activations::pairedShorts;
+
     private Batch batch;
 
     /**
-     * The {@link Batch} of {@code xs[from .. from + count)}, kept with {@code xs[from]} until it is quantised again
-     * (it belongs to this product's vectors, as the other forms do). Built before the threads.
+     * The {@link Batch} of {@code xs[from .. from + count)} from each one's paired {@code form} (the forms without
+     * sums leave those entries 0), kept with {@code xs[from]} until it is quantised again (it belongs to this
+     * product's vectors, as the other forms do). Built before the threads.
      */
-    static Batch batch(Q8Activations[] xs, int from, int count, int apart) {
+    static Batch batch(Q8Activations[] xs, int from, int count, Function<Q8Activations, Paired> form) {
         Q8Activations lead = xs[from];
         Batch b = lead.batch;
         if (b == null) {
-            Paired first = lead.paired(apart);
+            Paired first = form.apply(lead);
             int steps = first.pairs().length, runs = first.d().length;
             Batch reuse = lead.spare.batch;
             b = reuse != null && reuse.count() == count && reuse.pairs().length == steps * count
                     ? reuse
                     : new Batch(count, new long[steps * count], new long[runs * count], new long[runs * count], new long[runs * count]);
             for (int v = 0; v < count; v++) {
-                Paired p = xs[from + v].paired(apart);
+                Paired p = form.apply(xs[from + v]);
                 for (int t = 0; t < steps; t++) b.pairs()[t * count + v] = p.pairs()[t];
                 for (int t = 0; t < runs; t++) {
                     b.d()[t * count + v] = p.d()[t];
-                    b.sums()[t * count + v] = p.sums()[t];
-                    b.ds()[t * count + v] = p.ds()[t];
+                    b.sums()[t * count + v] = p.sums() == null ? 0 : p.sums()[t];
+                    b.ds()[t * count + v] = p.ds() == null ? 0 : p.ds()[t];
                 }
             }
             lead.batch = b;

@@ -94,6 +94,21 @@ abstract sealed class Q8CopyTensor extends Tensor permits Q5_0Tensor, MinBlockTe
     }
 
     @Override
+    boolean batchesOfEight() {
+        return asQ8_0().batchesOfEight();
+    }
+
+    @Override
+    void prepareBatches(Q8Activations[] xs, int n) {
+        asQ8_0().prepareBatches(xs, n);
+    }
+
+    @Override
+    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        asQ8_0().groupDot8(gs, g, xs, i, outs, lanes);
+    }
+
+    @Override
     void unpackRow(int row, float[] out) {
         asQ8_0().unpackRow(row, out);
     }
