@@ -1,6 +1,7 @@
 package dev.muse.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -199,10 +200,8 @@ public final class Q4_0Tensor extends Tensor {
     void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         Q8Activations x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
         if (WIDE) {
-            Q8Activations.Paired p0 = x0.paired(1), p1 = x1.paired(1), p2 = x2.paired(1), p3 = x3.paired(1);
-            wideKernel4(gs.quants(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
-                    p0.sums(), p1.sums(), p2.sums(), p3.sums(), p0.d(), p1.d(), p2.d(), p3.d(),
-                    outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
+            Q8Activations.Batch b = Q8Activations.batch(xs, i, 4, Q8Activations.NEIGHBOURS);
+            wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.sums(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
             return;
         }
         groupKernel4(gs.quants(), g, cols / BLOCK, x0.pairs(), x1.pairs(), x2.pairs(), x3.pairs(),
@@ -216,9 +215,8 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
-    void prepareBatches(Q8Activations[] xs, int n) {
-        if (!WIDE) return;
-        for (int i = 0; i + 8 <= n; i += 8) Q8Activations.batch(xs, i, 8, Q8Activations.NEIGHBOURS);
+    Function<Q8Activations, Q8Activations.Paired> batchForm() {
+        return WIDE ? Q8Activations.NEIGHBOURS : null;
     }
 
     @Override
@@ -349,44 +347,42 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     /** {@link #wideKernel} for four vectors, each slice widened and split once: per vector the same arithmetic. */
-    private static void wideKernel4(byte[] qs, int g, int pairs, long[] p0, long[] p1, long[] p2, long[] p3,
-            long[] s0, long[] s1, long[] s2, long[] s3, long[] d0, long[] d1, long[] d2, long[] d3,
+    private static void wideKernel4(byte[] qs, int g, int pairs, long[] xp, long[] xs, long[] xd,
             float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int k = 0; k < pairs; k++) {
             int unit = g * pairs + k;
             int o = unit * WIDE_UNIT_BYTES;
-            int xi = k * 16;
             IntVector l0 = bias, h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
             for (int p = 0; p < 8; p++) {
                 ShortVector w = (ShortVector) ByteVector.fromArray(B32, qs, o + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
                 IntVector wl = w.and((short) 0x0f).reinterpretAsInts(), wh = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts();
-                int lo = xi + p, hi = xi + 8 + p;
-                l0 = l0.add(wl.mul(LongVector.broadcast(L8, p0[lo]).reinterpretAsInts()));
-                h0 = h0.add(wh.mul(LongVector.broadcast(L8, p0[hi]).reinterpretAsInts()));
-                l1 = l1.add(wl.mul(LongVector.broadcast(L8, p1[lo]).reinterpretAsInts()));
-                h1 = h1.add(wh.mul(LongVector.broadcast(L8, p1[hi]).reinterpretAsInts()));
-                l2 = l2.add(wl.mul(LongVector.broadcast(L8, p2[lo]).reinterpretAsInts()));
-                h2 = h2.add(wh.mul(LongVector.broadcast(L8, p2[hi]).reinterpretAsInts()));
-                l3 = l3.add(wl.mul(LongVector.broadcast(L8, p3[lo]).reinterpretAsInts()));
-                h3 = h3.add(wh.mul(LongVector.broadcast(L8, p3[hi]).reinterpretAsInts()));
+                int lo = (k * 16 + p) * 4, hi = lo + 32;
+                l0 = l0.add(wl.mul(LongVector.broadcast(L8, xp[lo]).reinterpretAsInts()));
+                h0 = h0.add(wh.mul(LongVector.broadcast(L8, xp[hi]).reinterpretAsInts()));
+                l1 = l1.add(wl.mul(LongVector.broadcast(L8, xp[lo + 1]).reinterpretAsInts()));
+                h1 = h1.add(wh.mul(LongVector.broadcast(L8, xp[hi + 1]).reinterpretAsInts()));
+                l2 = l2.add(wl.mul(LongVector.broadcast(L8, xp[lo + 2]).reinterpretAsInts()));
+                h2 = h2.add(wh.mul(LongVector.broadcast(L8, xp[hi + 2]).reinterpretAsInts()));
+                l3 = l3.add(wl.mul(LongVector.broadcast(L8, xp[lo + 3]).reinterpretAsInts()));
+                h3 = h3.add(wh.mul(LongVector.broadcast(L8, xp[hi + 3]).reinterpretAsInts()));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
             IntVector s = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, s0[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d0[k]).reinterpretAsFloats()), a0);
+                    .sub(LongVector.broadcast(L8, xs[4 * k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
+            a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k]).reinterpretAsFloats()), a0);
             s = l1.lanewise(VectorOperators.ASHR, 16).add(h1.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, s1[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a1 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d1[k]).reinterpretAsFloats()), a1);
+                    .sub(LongVector.broadcast(L8, xs[4 * k + 1]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
+            a1 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 1]).reinterpretAsFloats()), a1);
             s = l2.lanewise(VectorOperators.ASHR, 16).add(h2.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, s2[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a2 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d2[k]).reinterpretAsFloats()), a2);
+                    .sub(LongVector.broadcast(L8, xs[4 * k + 2]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
+            a2 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 2]).reinterpretAsFloats()), a2);
             s = l3.lanewise(VectorOperators.ASHR, 16).add(h3.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, s3[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d3[k]).reinterpretAsFloats()), a3);
+                    .sub(LongVector.broadcast(L8, xs[4 * k + 3]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
+            a3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 3]).reinterpretAsFloats()), a3);
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);

@@ -1,6 +1,7 @@
 package dev.muse.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -189,9 +190,8 @@ public final class Q4_KTensor extends Tensor {
 
     /** The four-vector kernel reads its vectors interleaved (see {@link Q8Activations.Batch}). */
     @Override
-    void prepareBatches(Q8Activations[] xs, int n) {
-        if (!WIDE) return;
-        for (int i = 0; i + 4 <= n; i += 4) Q8Activations.batch(xs, i, 4, Q8Activations.SUPER_BLOCKS);
+    Function<Q8Activations, Q8Activations.Paired> batchForm() {
+        return WIDE ? Q8Activations.SUPER_BLOCKS : null;
     }
 
     /**

@@ -66,7 +66,8 @@ final class Q8Activations {
         if (pairedNeighbours != null) spare.pairedNeighbours = pairedNeighbours;
         if (pairedSuperBlocks != null) spare.pairedSuperBlocks = pairedSuperBlocks;
         if (pairedShorts != null) spare.pairedShorts = pairedShorts;
-        if (batch != null) spare.batch = batch;
+        if (batch != null && batch.count() == 8) spare.batch8 = batch;
+        else if (batch != null) spare.batch4 = batch;
         pairs = shortPairs = sums16 = null;
         pairedNeighbours = pairedSuperBlocks = pairedShorts = null;
         batch = null;
@@ -76,7 +77,7 @@ final class Q8Activations {
     private static final class Spare {
         int[] pairs, shortPairs, sums16;
         Paired pairedNeighbours, pairedSuperBlocks, pairedShorts;
-        Batch batch;
+        Batch batch4, batch8;
     }
 
     private final Spare spare = new Spare();
@@ -284,7 +285,7 @@ final class Q8Activations {
         if (b == null) {
             Paired first = form.apply(lead);
             int steps = first.pairs().length, runs = first.d().length;
-            Batch reuse = lead.spare.batch;
+            Batch reuse = count == 8 ? lead.spare.batch8 : lead.spare.batch4;
             b = reuse != null && reuse.count() == count && reuse.pairs().length == steps * count
                     ? reuse
                     : new Batch(count, new long[steps * count], new long[runs * count], new long[runs * count], new long[runs * count]);

@@ -1,6 +1,7 @@
 package dev.muse.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
 
 /**
  * Blocks of 32 with a half-float {@code d} first whose integer parts fit a signed byte (Q5_0's q − 16; Q4_1's and
@@ -99,8 +100,8 @@ abstract sealed class Q8CopyTensor extends Tensor permits Q5_0Tensor, MinBlockTe
     }
 
     @Override
-    void prepareBatches(Q8Activations[] xs, int n) {
-        asQ8_0().prepareBatches(xs, n);
+    Function<Q8Activations, Q8Activations.Paired> batchForm() {
+        return asQ8_0().batchForm();
     }
 
     @Override

@@ -1,6 +1,7 @@
 package dev.muse.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -178,43 +179,41 @@ public final class Q8_0Tensor extends Tensor {
             super.groupDot4(gs, g, xs, i, outs, lanes);
             return;
         }
-        Q8Activations.Paired p0 = xs[i].pairedShorts(), p1 = xs[i + 1].pairedShorts(), p2 = xs[i + 2].pairedShorts(), p3 = xs[i + 3].pairedShorts();
-        wideKernel4(gs.quants(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(), p0.d(), p1.d(), p2.d(), p3.d(),
-                outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
+        Q8Activations.Batch b = Q8Activations.batch(xs, i, 4, Q8Activations.SHORTS);
+        wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
     }
 
     /** {@link #wideKernel} for four vectors, each slice loaded and widened once: per vector the same arithmetic. */
-    private static void wideKernel4(byte[] qs, int g, int pairs, long[] p0, long[] p1, long[] p2, long[] p3,
-            long[] d0, long[] d1, long[] d2, long[] d3, float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
+    private static void wideKernel4(byte[] qs, int g, int pairs, long[] xp, long[] xd,
+            float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         for (int k = 0; k < pairs; k++) {
             int o = (g * pairs + k) * WIDE_UNIT_BYTES;
-            int xi = k * 16;
             IntVector h0 = IntVector.zero(I16), l0 = h0, h1 = h0, l1 = h0, h2 = h0, l2 = h0, h3 = h0, l3 = h0;
             for (int p = 0; p < 8; p++) {
                 ShortVector w0 = (ShortVector) ByteVector.fromArray(B32, qs, o + 64 * p).convertShape(VectorOperators.B2S, S32, 0);
                 ShortVector w1 = (ShortVector) ByteVector.fromArray(B32, qs, o + 64 * p + 32).convertShape(VectorOperators.B2S, S32, 0);
-                int e = xi + 2 * p;
-                IntVector t = w0.mul(LongVector.broadcast(L8, p0[e]).reinterpretAsShorts()).add(w1.mul(LongVector.broadcast(L8, p0[e + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                int e = (k * 16 + 2 * p) * 4, f = e + 4;
+                IntVector t = w0.mul(LongVector.broadcast(L8, xp[e]).reinterpretAsShorts()).add(w1.mul(LongVector.broadcast(L8, xp[f]).reinterpretAsShorts())).reinterpretAsInts();
                 h0 = h0.add(t.lanewise(VectorOperators.ASHR, 16));
                 l0 = l0.add(t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                t = w0.mul(LongVector.broadcast(L8, p1[e]).reinterpretAsShorts()).add(w1.mul(LongVector.broadcast(L8, p1[e + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                t = w0.mul(LongVector.broadcast(L8, xp[e + 1]).reinterpretAsShorts()).add(w1.mul(LongVector.broadcast(L8, xp[f + 1]).reinterpretAsShorts())).reinterpretAsInts();
                 h1 = h1.add(t.lanewise(VectorOperators.ASHR, 16));
                 l1 = l1.add(t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                t = w0.mul(LongVector.broadcast(L8, p2[e]).reinterpretAsShorts()).add(w1.mul(LongVector.broadcast(L8, p2[e + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                t = w0.mul(LongVector.broadcast(L8, xp[e + 2]).reinterpretAsShorts()).add(w1.mul(LongVector.broadcast(L8, xp[f + 2]).reinterpretAsShorts())).reinterpretAsInts();
                 h2 = h2.add(t.lanewise(VectorOperators.ASHR, 16));
                 l2 = l2.add(t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
-                t = w0.mul(LongVector.broadcast(L8, p3[e]).reinterpretAsShorts()).add(w1.mul(LongVector.broadcast(L8, p3[e + 1]).reinterpretAsShorts())).reinterpretAsInts();
+                t = w0.mul(LongVector.broadcast(L8, xp[e + 3]).reinterpretAsShorts()).add(w1.mul(LongVector.broadcast(L8, xp[f + 3]).reinterpretAsShorts())).reinterpretAsInts();
                 h3 = h3.add(t.lanewise(VectorOperators.ASHR, 16));
                 l3 = l3.add(t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 512).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
                     .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
-            a0 = ((FloatVector) h0.add(l0).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d0[k]).reinterpretAsFloats()), a0);
-            a1 = ((FloatVector) h1.add(l1).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d1[k]).reinterpretAsFloats()), a1);
-            a2 = ((FloatVector) h2.add(l2).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d2[k]).reinterpretAsFloats()), a2);
-            a3 = ((FloatVector) h3.add(l3).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, d3[k]).reinterpretAsFloats()), a3);
+            a0 = ((FloatVector) h0.add(l0).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k]).reinterpretAsFloats()), a0);
+            a1 = ((FloatVector) h1.add(l1).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 1]).reinterpretAsFloats()), a1);
+            a2 = ((FloatVector) h2.add(l2).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 2]).reinterpretAsFloats()), a2);
+            a3 = ((FloatVector) h3.add(l3).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 3]).reinterpretAsFloats()), a3);
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);
@@ -230,9 +229,8 @@ public final class Q8_0Tensor extends Tensor {
     }
 
     @Override
-    void prepareBatches(Q8Activations[] xs, int n) {
-        if (!WIDE) return;
-        for (int i = 0; i + 8 <= n; i += 8) Q8Activations.batch(xs, i, 8, Q8Activations.SHORTS);
+    Function<Q8Activations, Q8Activations.Paired> batchForm() {
+        return WIDE ? Q8Activations.SHORTS : null;
     }
 
     @Override

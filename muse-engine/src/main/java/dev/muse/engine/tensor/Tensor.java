@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.function.Function;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -310,10 +311,7 @@ public abstract sealed class Tensor
         return 0;
     }
 
-    /**
-     * Whether this type has {@link #groupDot8}: products of eight or more vectors then take them eight at a time,
-     * reading the vectors' {@link Q8Activations.Batch} (built by {@link #prepareQ8}).
-     */
+    /** Whether this type has {@link #groupDot8}: products of eight or more vectors then take them eight at a time. */
     boolean batchesOfEight() {
         return false;
     }
@@ -324,10 +322,24 @@ public abstract sealed class Tensor
     }
 
     /**
-     * The {@link Q8Activations.Batch}es a type's {@link #groupDot8} or {@link #groupDot4} read for {@code n} vectors
-     * (none by default), built before the threads.
+     * The paired activation form this type's eight- and four-vector kernels read interleaved, as a
+     * {@link Q8Activations.Batch} per pass; null (the default, and on 256-bit machines) when they read each vector's
+     * own arrays.
      */
-    void prepareBatches(Q8Activations[] xs, int n) {}
+    Function<Q8Activations, Q8Activations.Paired> batchForm() {
+        return null;
+    }
+
+    /** The {@link Q8Activations.Batch}es {@link #dotQ8Rows} passes will read, split as it splits the vectors. */
+    private void prepareBatches(Q8Activations[] xs, int n) {
+        Function<Q8Activations, Q8Activations.Paired> form = batchForm();
+        if (form == null) return;
+        int i = 0;
+        if (batchesOfEight()) {
+            for (; i + 8 <= n; i += 8) Q8Activations.batch(xs, i, 8, form);
+        }
+        for (; i + 4 <= n; i += 4) Q8Activations.batch(xs, i, 4, form);
+    }
 
     /**
      * {@link #groupDot} for {@code xs[i..i+3]} into {@code outs[i..i+3]}: each unpacked weight serves four vectors,
