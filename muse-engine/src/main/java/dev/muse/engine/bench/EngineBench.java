@@ -75,10 +75,11 @@ public final class EngineBench {
 
             int[] prompt = new int[options.promptTokens()];
             for (int i = 0; i < prompt.length; i++) prompt[i] = rnd.nextInt(c.vocabSize());
-            prefill(tf, cache, prompt); // warm-up: touches every page and compiles the kernels
-            // and a few decode steps, as llama-bench warms up: one-time work (the row-group copies, compiling the
-            // decoding kernels) would otherwise land in the first timed run
-            decode(tf, cache, 1, 0, Math.min(8, options.genTokens()), rnd);
+            // warm-up, as llama-bench does: touches every page, builds the row-group copies and lets the JIT compile
+            // the prompt kernels, then the decoding ones; one-time work that would otherwise land in the timed runs
+            long warmStart = System.nanoTime();
+            for (int i = 0; i < 3 && (i == 0 || System.nanoTime() - warmStart < WARM_UP_NANOS); i++) prefill(tf, cache, prompt);
+            warmUpDecode(tf, cache, 1, 0, options.genTokens(), rnd);
             double[] pp = new double[options.repetitions()];
             for (int r = 0; r < pp.length; r++) {
                 progress.accept("prompt processing, " + prompt.length + " tokens, run " + (r + 1) + "/" + pp.length);
@@ -99,10 +100,9 @@ public final class EngineBench {
             prefill(tf, cache, prompt);
             Map<Integer, BenchResult.Parallel> par = new LinkedHashMap<>();
             for (int n : options.parallel()) {
-                // a few untimed steps first: batches run their own kernels (four-vector or tiled), whose compilation
-                // would otherwise land in the first timed run
+                // untimed steps first: batches run their own kernels (eight- and four-vector or tiled)
                 for (int s = 1; s < n; s++) cache.copyPrefix(0, s, prompt.length);
-                decode(tf, cache, n, prompt.length, Math.min(4, options.genTokens()), rnd);
+                warmUpDecode(tf, cache, n, prompt.length, options.genTokens(), rnd);
                 double[] agg = new double[options.repetitions()];
                 for (int r = 0; r < agg.length; r++) {
                     progress.accept("generation, " + n + " sequences after the prompt, run " + (r + 1) + "/" + agg.length);
@@ -130,6 +130,22 @@ public final class EngineBench {
             for (int i = 0; i < m; i++) positions[i] = start + i;
             if (start + m == prompt.length) logits[m - 1] = last;
             tf.forward(m, Arrays.copyOfRange(prompt, start, start + m), positions, new int[m], cache, logits);
+        }
+    }
+
+    /** How long each warm-up runs at least: the prompt's (at most three prompts), each batch size's decoding. */
+    static final long WARM_UP_NANOS = 2_000_000_000L;
+
+    /**
+     * Untimed decode steps of {@code n} sequences from position {@code start}: at least 4 and {@link #WARM_UP_NANOS},
+     * at most {@code maxSteps} (the context the timed runs use). A fixed 4 steps let a kernel first used at this batch
+     * size still run C1's code (its vectors boxed, several times slower) into the timed steps, depending on when C2
+     * finished: the same file measured 10 and 41 t/s at 8 sequences in two JVM starts.
+     */
+    private static void warmUpDecode(Transformer tf, KvCache cache, int n, int start, int maxSteps, SplittableRandom rnd) {
+        long t0 = System.nanoTime();
+        for (int step = 0; step < maxSteps && (step < 4 || System.nanoTime() - t0 < WARM_UP_NANOS); step++) {
+            decode(tf, cache, n, start + step, 1, rnd);
         }
     }
 
