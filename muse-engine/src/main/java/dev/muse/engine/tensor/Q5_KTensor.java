@@ -1,6 +1,7 @@
 package dev.muse.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -136,14 +137,18 @@ public final class Q5_KTensor extends Tensor {
 
     @Override
     void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        Q8Activations.Paired p0 = xs[i].paired(8), p1 = xs[i + 1].paired(8), p2 = xs[i + 2].paired(8), p3 = xs[i + 3].paired(8);
-        wideKernel4(gs.quants(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
-                p0.d(), p1.d(), p2.d(), p3.d(), p0.ds(), p1.ds(), p2.ds(), p3.ds(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
+        Q8Activations.Batch b = Q8Activations.batch(xs, i, 4, Q8Activations.SUPER_BLOCKS);
+        wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.d(), b.ds(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
+    }
+
+    /** The four-vector kernel reads its vectors interleaved (see {@link Q8Activations.Batch}). */
+    @Override
+    Function<Q8Activations, Q8Activations.Paired> batchForm() {
+        return WIDE ? Q8Activations.SUPER_BLOCKS : null;
     }
 
     /** {@link #wideKernel} for four vectors: each slice unpacked once; per vector exactly the single kernel's arithmetic. */
-    private static void wideKernel4(byte[] qs, int g, int pairs, long[] x0, long[] x1, long[] x2, long[] x3,
-            long[] d0, long[] d1, long[] d2, long[] d3, long[] s0, long[] s1, long[] s2, long[] s3,
+    private static void wideKernel4(byte[] qs, int g, int pairs, long[] xp, long[] xd, long[] xds,
             float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
@@ -153,7 +158,7 @@ public final class Q5_KTensor extends Tensor {
             for (int j = 0; j < 4; j++) {
                 int q = base + 64 + 704 * j, hq = q + 512;
                 int xi = m * 128 + 32 * j;
-                int k = m * 8 + 2 * j, s = q + 640;
+                int k = 4 * (m * 8 + 2 * j), s = q + 640;
                 for (int half = 0; half < 8; half += 4) {
                     IntVector l00 = bias, l01 = bias, h00 = bias, h01 = bias, l10 = bias, l11 = bias, h10 = bias, h11 = bias;
                     IntVector l20 = bias, l21 = bias, h20 = bias, h21 = bias, l30 = bias, l31 = bias, h30 = bias, h31 = bias;
@@ -166,53 +171,53 @@ public final class Q5_KTensor extends Tensor {
                         IntVector wh = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().or(h.and(10).mul(0x20008).and(0x100010));
                         IntVector vl = v.and((short) 0x0f).reinterpretAsInts().or(hv.and(5).mul(0x40010).and(0x100010));
                         IntVector vh = v.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().or(hv.and(10).mul(0x20008).and(0x100010));
-                        int a = xi + p, b = xi + 16 + p, c = xi + 8 + p, e = xi + 24 + p;
-                        l00 = l00.add(wl.mul(LongVector.broadcast(L8, x0[a]).reinterpretAsInts()));
-                        h00 = h00.add(wh.mul(LongVector.broadcast(L8, x0[b]).reinterpretAsInts()));
-                        l01 = l01.add(vl.mul(LongVector.broadcast(L8, x0[c]).reinterpretAsInts()));
-                        h01 = h01.add(vh.mul(LongVector.broadcast(L8, x0[e]).reinterpretAsInts()));
-                        l10 = l10.add(wl.mul(LongVector.broadcast(L8, x1[a]).reinterpretAsInts()));
-                        h10 = h10.add(wh.mul(LongVector.broadcast(L8, x1[b]).reinterpretAsInts()));
-                        l11 = l11.add(vl.mul(LongVector.broadcast(L8, x1[c]).reinterpretAsInts()));
-                        h11 = h11.add(vh.mul(LongVector.broadcast(L8, x1[e]).reinterpretAsInts()));
-                        l20 = l20.add(wl.mul(LongVector.broadcast(L8, x2[a]).reinterpretAsInts()));
-                        h20 = h20.add(wh.mul(LongVector.broadcast(L8, x2[b]).reinterpretAsInts()));
-                        l21 = l21.add(vl.mul(LongVector.broadcast(L8, x2[c]).reinterpretAsInts()));
-                        h21 = h21.add(vh.mul(LongVector.broadcast(L8, x2[e]).reinterpretAsInts()));
-                        l30 = l30.add(wl.mul(LongVector.broadcast(L8, x3[a]).reinterpretAsInts()));
-                        h30 = h30.add(wh.mul(LongVector.broadcast(L8, x3[b]).reinterpretAsInts()));
-                        l31 = l31.add(vl.mul(LongVector.broadcast(L8, x3[c]).reinterpretAsInts()));
-                        h31 = h31.add(vh.mul(LongVector.broadcast(L8, x3[e]).reinterpretAsInts()));
+                        int a = 4 * (xi + p), b = a + 64, c = a + 32, e = a + 96;
+                        l00 = l00.add(wl.mul(LongVector.broadcast(L8, xp[a]).reinterpretAsInts()));
+                        h00 = h00.add(wh.mul(LongVector.broadcast(L8, xp[b]).reinterpretAsInts()));
+                        l01 = l01.add(vl.mul(LongVector.broadcast(L8, xp[c]).reinterpretAsInts()));
+                        h01 = h01.add(vh.mul(LongVector.broadcast(L8, xp[e]).reinterpretAsInts()));
+                        l10 = l10.add(wl.mul(LongVector.broadcast(L8, xp[a + 1]).reinterpretAsInts()));
+                        h10 = h10.add(wh.mul(LongVector.broadcast(L8, xp[b + 1]).reinterpretAsInts()));
+                        l11 = l11.add(vl.mul(LongVector.broadcast(L8, xp[c + 1]).reinterpretAsInts()));
+                        h11 = h11.add(vh.mul(LongVector.broadcast(L8, xp[e + 1]).reinterpretAsInts()));
+                        l20 = l20.add(wl.mul(LongVector.broadcast(L8, xp[a + 2]).reinterpretAsInts()));
+                        h20 = h20.add(wh.mul(LongVector.broadcast(L8, xp[b + 2]).reinterpretAsInts()));
+                        l21 = l21.add(vl.mul(LongVector.broadcast(L8, xp[c + 2]).reinterpretAsInts()));
+                        h21 = h21.add(vh.mul(LongVector.broadcast(L8, xp[e + 2]).reinterpretAsInts()));
+                        l30 = l30.add(wl.mul(LongVector.broadcast(L8, xp[a + 3]).reinterpretAsInts()));
+                        h30 = h30.add(wh.mul(LongVector.broadcast(L8, xp[b + 3]).reinterpretAsInts()));
+                        l31 = l31.add(vl.mul(LongVector.broadcast(L8, xp[c + 3]).reinterpretAsInts()));
+                        h31 = h31.add(vh.mul(LongVector.broadcast(L8, xp[e + 3]).reinterpretAsInts()));
                     }
                     IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                     IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                     sd0 = ((FloatVector) l00.lanewise(VectorOperators.ASHR, 16).add(l01.lanewise(VectorOperators.ASHR, 16)).mul(scLo)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d0[k]).reinterpretAsFloats(), sd0);
+                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd0);
                     sd0 = ((FloatVector) h00.lanewise(VectorOperators.ASHR, 16).add(h01.lanewise(VectorOperators.ASHR, 16)).mul(scHi)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d0[k + 1]).reinterpretAsFloats(), sd0);
+                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 4]).reinterpretAsFloats(), sd0);
                     sd1 = ((FloatVector) l10.lanewise(VectorOperators.ASHR, 16).add(l11.lanewise(VectorOperators.ASHR, 16)).mul(scLo)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d1[k]).reinterpretAsFloats(), sd1);
+                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd1);
                     sd1 = ((FloatVector) h10.lanewise(VectorOperators.ASHR, 16).add(h11.lanewise(VectorOperators.ASHR, 16)).mul(scHi)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d1[k + 1]).reinterpretAsFloats(), sd1);
+                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 4 + 1]).reinterpretAsFloats(), sd1);
                     sd2 = ((FloatVector) l20.lanewise(VectorOperators.ASHR, 16).add(l21.lanewise(VectorOperators.ASHR, 16)).mul(scLo)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d2[k]).reinterpretAsFloats(), sd2);
+                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 2]).reinterpretAsFloats(), sd2);
                     sd2 = ((FloatVector) h20.lanewise(VectorOperators.ASHR, 16).add(h21.lanewise(VectorOperators.ASHR, 16)).mul(scHi)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d2[k + 1]).reinterpretAsFloats(), sd2);
+                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 4 + 2]).reinterpretAsFloats(), sd2);
                     sd3 = ((FloatVector) l30.lanewise(VectorOperators.ASHR, 16).add(l31.lanewise(VectorOperators.ASHR, 16)).mul(scLo)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d3[k]).reinterpretAsFloats(), sd3);
+                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 3]).reinterpretAsFloats(), sd3);
                     sd3 = ((FloatVector) h30.lanewise(VectorOperators.ASHR, 16).add(h31.lanewise(VectorOperators.ASHR, 16)).mul(scHi)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d3[k + 1]).reinterpretAsFloats(), sd3);
+                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 4 + 3]).reinterpretAsFloats(), sd3);
                 }
                 FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
                 FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
-                sm0 = mLo.fma(LongVector.broadcast(L8, s0[k]).reinterpretAsFloats(), sm0);
-                sm0 = mHi.fma(LongVector.broadcast(L8, s0[k + 1]).reinterpretAsFloats(), sm0);
-                sm1 = mLo.fma(LongVector.broadcast(L8, s1[k]).reinterpretAsFloats(), sm1);
-                sm1 = mHi.fma(LongVector.broadcast(L8, s1[k + 1]).reinterpretAsFloats(), sm1);
-                sm2 = mLo.fma(LongVector.broadcast(L8, s2[k]).reinterpretAsFloats(), sm2);
-                sm2 = mHi.fma(LongVector.broadcast(L8, s2[k + 1]).reinterpretAsFloats(), sm2);
-                sm3 = mLo.fma(LongVector.broadcast(L8, s3[k]).reinterpretAsFloats(), sm3);
-                sm3 = mHi.fma(LongVector.broadcast(L8, s3[k + 1]).reinterpretAsFloats(), sm3);
+                sm0 = mLo.fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm0);
+                sm0 = mHi.fma(LongVector.broadcast(L8, xds[k + 4]).reinterpretAsFloats(), sm0);
+                sm1 = mLo.fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm1);
+                sm1 = mHi.fma(LongVector.broadcast(L8, xds[k + 4 + 1]).reinterpretAsFloats(), sm1);
+                sm2 = mLo.fma(LongVector.broadcast(L8, xds[k + 2]).reinterpretAsFloats(), sm2);
+                sm2 = mHi.fma(LongVector.broadcast(L8, xds[k + 4 + 2]).reinterpretAsFloats(), sm2);
+                sm3 = mLo.fma(LongVector.broadcast(L8, xds[k + 3]).reinterpretAsFloats(), sm3);
+                sm3 = mHi.fma(LongVector.broadcast(L8, xds[k + 4 + 3]).reinterpretAsFloats(), sm3);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);

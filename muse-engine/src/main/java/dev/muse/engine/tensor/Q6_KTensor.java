@@ -1,6 +1,7 @@
 package dev.muse.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.function.Function;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -169,15 +170,18 @@ public final class Q6_KTensor extends Tensor {
             super.groupDot4(gs, g, xs, i, outs, lanes);
             return;
         }
-        Q8Activations.Paired p0 = xs[i].paired(8), p1 = xs[i + 1].paired(8), p2 = xs[i + 2].paired(8), p3 = xs[i + 3].paired(8);
-        wideKernel4(gs.quants(), g, groupBlocks() / 2, p0.pairs(), p1.pairs(), p2.pairs(), p3.pairs(),
-                p0.sums16(), p1.sums16(), p2.sums16(), p3.sums16(), p0.d(), p1.d(), p2.d(), p3.d(),
-                outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
+        Q8Activations.Batch b = Q8Activations.batch(xs, i, 4, Q8Activations.SUPER_BLOCKS);
+        wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.sums16(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
+    }
+
+    /** The four-vector kernel reads its vectors interleaved (see {@link Q8Activations.Batch}). */
+    @Override
+    Function<Q8Activations, Q8Activations.Paired> batchForm() {
+        return WIDE ? Q8Activations.SUPER_BLOCKS : null;
     }
 
     /** {@link #wideKernel} for four vectors, each slice widened once: per vector exactly the single kernel's arithmetic. */
-    private static void wideKernel4(byte[] qs, int g, int pairs, long[] x0, long[] x1, long[] x2, long[] x3,
-            long[] s0, long[] s1, long[] s2, long[] s3, long[] d0, long[] d1, long[] d2, long[] d3,
+    private static void wideKernel4(byte[] qs, int g, int pairs, long[] xp, long[] xs, long[] xd,
             float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
@@ -192,22 +196,22 @@ public final class Q6_KTensor extends Tensor {
                 for (int p = 0; p < 8; p += 2) {
                     IntVector w = ((ShortVector) ByteVector.fromArray(B32, qs, q + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0)).reinterpretAsInts();
                     IntVector v = ((ShortVector) ByteVector.fromArray(B32, qs, q + 32 * p + 32).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0)).reinterpretAsInts();
-                    int a = xi + p, b = a + 1;
-                    u0 = u0.add(w.mul(LongVector.broadcast(L8, x0[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, x0[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
-                    u1 = u1.add(w.mul(LongVector.broadcast(L8, x1[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, x1[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
-                    u2 = u2.add(w.mul(LongVector.broadcast(L8, x2[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, x2[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
-                    u3 = u3.add(w.mul(LongVector.broadcast(L8, x3[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, x3[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
+                    int a = 4 * (xi + p), b = a + 4;
+                    u0 = u0.add(w.mul(LongVector.broadcast(L8, xp[a]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, xp[b]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
+                    u1 = u1.add(w.mul(LongVector.broadcast(L8, xp[a + 1]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, xp[b + 1]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
+                    u2 = u2.add(w.mul(LongVector.broadcast(L8, xp[a + 2]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, xp[b + 2]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
+                    u3 = u3.add(w.mul(LongVector.broadcast(L8, xp[a + 3]).reinterpretAsInts()).add(v.mul(LongVector.broadcast(L8, xp[b + 3]).reinterpretAsInts())).add(bias).lanewise(VectorOperators.ASHR, 16));
                 }
                 IntVector scale = (IntVector) ByteVector.fromArray(B16, qs, q + 256).convertShape(VectorOperators.B2I, I16, 0);
-                int sk = m * 16 + k, dk = m * 8 + k / 2;
-                sd0 = ((FloatVector) u0.sub(LongVector.broadcast(L8, s0[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
-                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d0[dk]).reinterpretAsFloats(), sd0);
-                sd1 = ((FloatVector) u1.sub(LongVector.broadcast(L8, s1[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
-                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d1[dk]).reinterpretAsFloats(), sd1);
-                sd2 = ((FloatVector) u2.sub(LongVector.broadcast(L8, s2[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
-                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d2[dk]).reinterpretAsFloats(), sd2);
-                sd3 = ((FloatVector) u3.sub(LongVector.broadcast(L8, s3[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
-                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, d3[dk]).reinterpretAsFloats(), sd3);
+                int sk = 4 * (m * 16 + k), dk = 4 * (m * 8 + k / 2);
+                sd0 = ((FloatVector) u0.sub(LongVector.broadcast(L8, xs[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
+                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[dk]).reinterpretAsFloats(), sd0);
+                sd1 = ((FloatVector) u1.sub(LongVector.broadcast(L8, xs[sk + 1]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
+                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[dk + 1]).reinterpretAsFloats(), sd1);
+                sd2 = ((FloatVector) u2.sub(LongVector.broadcast(L8, xs[sk + 2]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
+                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[dk + 2]).reinterpretAsFloats(), sd2);
+                sd3 = ((FloatVector) u3.sub(LongVector.broadcast(L8, xs[sk + 3]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
+                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[dk + 3]).reinterpretAsFloats(), sd3);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)

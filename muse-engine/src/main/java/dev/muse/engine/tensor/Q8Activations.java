@@ -261,12 +261,12 @@ final class Q8Activations {
 
     /**
      * The {@link #paired} forms of {@code count} vectors interleaved entry by entry: entry {@code t·count + v} is
-     * vector v's entry t of {@code pairs}, {@code d}, {@code sums} or {@code ds}. A many-vector kernel then finds one
+     * vector v's entry t of {@code pairs}, {@code d}, {@code sums}, {@code ds} or {@code sums16} (null when the form has none). A many-vector kernel then finds one
      * step's values for all its vectors in one array: reading an array per vector and form (up to twelve), C2 ran
      * out of general registers, parked the bases in vector registers and moved them back every step (per core from
      * memory ~10% slower; measured with a harness over Q4_0's 512-bit row groups).
      */
-    record Batch(int count, long[] pairs, long[] d, long[] sums, long[] ds) {}
+    record Batch(int count, long[] pairs, long[] d, long[] sums, long[] ds, long[] sums16) {}
 
     /** The paired forms a {@link Batch} is built from: Q4_0's neighbouring blocks, the K-quants' super-blocks, Q8_0's shorts. */
     static final Function<Q8Activations, Paired> NEIGHBOURS = x -> x.paired(1), SUPER_BLOCKS = x -> x.paired(8),
@@ -285,22 +285,30 @@ final class Q8Activations {
         if (b == null) {
             Paired first = form.apply(lead);
             int steps = first.pairs().length, runs = first.d().length;
+            int sixteens = first.sums16() == null ? 0 : first.sums16().length;
             Batch reuse = count == 8 ? lead.spare.batch8 : lead.spare.batch4;
             b = reuse != null && reuse.count() == count && reuse.pairs().length == steps * count
+                    && (reuse.sums16() == null ? 0 : reuse.sums16().length) == sixteens * count
                     ? reuse
-                    : new Batch(count, new long[steps * count], new long[runs * count], new long[runs * count], new long[runs * count]);
+                    : new Batch(count, new long[steps * count], new long[runs * count], new long[runs * count],
+                            new long[runs * count], sixteens == 0 ? null : new long[sixteens * count]);
             for (int v = 0; v < count; v++) {
                 Paired p = form.apply(xs[from + v]);
-                for (int t = 0; t < steps; t++) b.pairs()[t * count + v] = p.pairs()[t];
-                for (int t = 0; t < runs; t++) {
-                    b.d()[t * count + v] = p.d()[t];
-                    b.sums()[t * count + v] = p.sums() == null ? 0 : p.sums()[t];
-                    b.ds()[t * count + v] = p.ds() == null ? 0 : p.ds()[t];
-                }
+                interleave(p.pairs(), b.pairs(), v, count);
+                interleave(p.d(), b.d(), v, count);
+                interleave(p.sums(), b.sums(), v, count);
+                interleave(p.ds(), b.ds(), v, count);
+                interleave(p.sums16(), b.sums16(), v, count);
             }
             lead.batch = b;
         }
         assert b.count() == count : "a batch of " + b.count() + " read as one of " + count;
         return b;
+    }
+
+    /** {@code to[t·count + v] = from[t]}; a form the vectors lack ({@code from} null) leaves zeros. */
+    private static void interleave(long[] from, long[] to, int v, int count) {
+        if (from == null || to == null) return;
+        for (int t = 0; t < from.length; t++) to[t * count + v] = from[t];
     }
 }
