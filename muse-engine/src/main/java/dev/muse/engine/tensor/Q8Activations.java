@@ -261,10 +261,11 @@ final class Q8Activations {
 
     /**
      * The {@link #paired} forms of {@code count} vectors interleaved entry by entry: entry {@code t·count + v} is
-     * vector v's entry t of {@code pairs}, {@code d}, {@code sums}, {@code ds} or {@code sums16} (null when the form has none). A many-vector kernel then finds one
-     * step's values for all its vectors in one array: reading an array per vector and form (up to twelve), C2 ran
-     * out of general registers, parked the bases in vector registers and moved them back every step (per core from
-     * memory ~10% slower; measured with a harness over Q4_0's 512-bit row groups).
+     * vector v's entry t of {@code pairs}, {@code d}, {@code sums}, {@code ds} or {@code sums16} (null when the form
+     * has none). A many-vector kernel then finds one step's values for all its vectors in one array: reading an array
+     * per vector and form (up to twelve), C2 ran out of general registers, parked the bases in vector registers and
+     * moved them back every step (per core from memory ~10% slower; measured with a harness over Q4_0's 512-bit row
+     * groups).
      */
     record Batch(int count, long[] pairs, long[] d, long[] sums, long[] ds, long[] sums16) {}
 
@@ -275,9 +276,10 @@ final class Q8Activations {
     private Batch batch;
 
     /**
-     * The {@link Batch} of {@code xs[from .. from + count)} from each one's paired {@code form} (the forms without
-     * sums leave those entries 0), kept with {@code xs[from]} until it is quantised again (it belongs to this
-     * product's vectors, as the other forms do). Built before the threads.
+     * The {@link Batch} of {@code xs[from .. from + count)} from each one's paired {@code form}, kept with
+     * {@code xs[from]} until it is quantised again (it belongs to this product's vectors, as the other forms do).
+     * Arrays are reused from the last batch of this size; entries of a form the vectors lack (Q8_0's shorts have no
+     * sums) keep what they held, and that form's kernel does not read them. Built before the threads.
      */
     static Batch batch(Q8Activations[] xs, int from, int count, Function<Q8Activations, Paired> form) {
         Q8Activations lead = xs[from];
@@ -287,7 +289,7 @@ final class Q8Activations {
             int steps = first.pairs().length, runs = first.d().length;
             int sixteens = first.sums16() == null ? 0 : first.sums16().length;
             Batch reuse = count == 8 ? lead.spare.batch8 : lead.spare.batch4;
-            b = reuse != null && reuse.count() == count && reuse.pairs().length == steps * count
+            b = reuse != null && reuse.pairs().length == steps * count && reuse.d().length == runs * count
                     && (reuse.sums16() == null ? 0 : reuse.sums16().length) == sixteens * count
                     ? reuse
                     : new Batch(count, new long[steps * count], new long[runs * count], new long[runs * count],
