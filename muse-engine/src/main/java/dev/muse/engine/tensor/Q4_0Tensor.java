@@ -235,7 +235,7 @@ public final class Q4_0Tensor extends Tensor {
      * The block ends stay written out: through a helper method C2 left the vector calls boxed (8 seqs 6.5 t/s).
      * Q8_0's eight-vector kernel (twice the vector calls per step) ran 47 against 42 t/s when C2 compiled it well,
      * but 17–40 in about 4 of 10 JVM starts, its late-inlined vector calls left virtual; this one held 73–79 in 8 of
-     * 8, so only Q4_0 has one.
+     * 8 (1 bad start in 7 through {@code ./muse bench}), so only Q4_0 has one.
      */
     private static void wideKernel8(byte[] qs, int g, int pairs, long[] xp, long[] xs, long[] xd, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
