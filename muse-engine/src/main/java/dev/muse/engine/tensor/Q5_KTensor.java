@@ -356,7 +356,7 @@ public final class Q5_KTensor extends Tensor {
                 minSum += ml * x.d[blo] * x.sums[blo] + mh * x.d[blo + 1] * x.sums[blo + 1];
             }
         }
-        return acc.reduceLanes(ADD) - minSum;
+        return sumLanes(acc) - minSum;
     }
 
     /** Four vectors per weight unpack; each vector's arithmetic is exactly {@link #dot1}'s (same text). */
@@ -428,10 +428,10 @@ public final class Q5_KTensor extends Tensor {
                 m3 += ml * x3.d[blo] * x3.sums[blo] + mh * x3.d[blo + 1] * x3.sums[blo + 1];
             }
         }
-        outs[o][row] = acc0.reduceLanes(ADD) - m0;
-        outs[o + 1][row] = acc1.reduceLanes(ADD) - m1;
-        outs[o + 2][row] = acc2.reduceLanes(ADD) - m2;
-        outs[o + 3][row] = acc3.reduceLanes(ADD) - m3;
+        outs[o][row] = sumLanes(acc0) - m0;
+        outs[o + 1][row] = sumLanes(acc1) - m1;
+        outs[o + 2][row] = sumLanes(acc2) - m2;
+        outs[o + 3][row] = sumLanes(acc3) - m3;
     }
 
     /**

@@ -650,6 +650,19 @@ public abstract sealed class Tensor
      */
     static final int GEMM_FROM = Gemm.FOUR_BY_FOUR ? 4 : 8;
 
+    /**
+     * The lanes of {@code v} added in lane order. {@code reduceLanes(ADD)} adds floats in another order in C2's code
+     * than in the interpreter's and C1's (37 of 64 random 8-lane vectors summed differently once a loop over them was
+     * compiled), so a row kernel's result could change by an ulp when its method was compiled between two products:
+     * RowGroupKernelTest's "same as alone" for Q5_K's row kernels (256-bit machines) failed that way in a CI run.
+     * Kernels whose results are compared exactly across calls use this.
+     */
+    static float sumLanes(FloatVector v) {
+        float s = v.lane(0);
+        for (int i = 1; i < v.length(); i++) s += v.lane(i);
+        return s;
+    }
+
     static float dotF32(float[] a, float[] b, int n) {
         // four independent accumulators: one chain of FMAs waits on each result, four keep the unit busy
         FloatVector acc0 = FloatVector.zero(F), acc1 = acc0, acc2 = acc0, acc3 = acc0;
