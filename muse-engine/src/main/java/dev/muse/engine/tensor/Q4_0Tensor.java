@@ -200,7 +200,7 @@ public final class Q4_0Tensor extends Tensor {
     void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         Q8Activations x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
         if (WIDE) {
-            Q8Activations.Batch b = Q8Activations.batch(xs, i, 4, Q8Activations.NEIGHBOURS);
+            Q8Activations.Batch b = batch(xs, i, 4);
             wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.sums(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
             return;
         }
@@ -221,7 +221,7 @@ public final class Q4_0Tensor extends Tensor {
 
     @Override
     void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        Q8Activations.Batch b = Q8Activations.batch(xs, i, 8, Q8Activations.NEIGHBOURS);
+        Q8Activations.Batch b = batch(xs, i, 8);
         wideKernel8(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.sums(), b.d(), lanes);
         for (int v = 0; v < 8; v++) addLanePairs(lanes, 16 * v, outs[i + v], g * GROUP);
     }

@@ -137,7 +137,7 @@ public final class Q5_KTensor extends Tensor {
 
     @Override
     void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        Q8Activations.Batch b = Q8Activations.batch(xs, i, 4, Q8Activations.SUPER_BLOCKS);
+        Q8Activations.Batch b = batch(xs, i, 4);
         wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.d(), b.ds(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
     }
 

@@ -332,13 +332,17 @@ public abstract sealed class Tensor
 
     /** The {@link Q8Activations.Batch}es {@link #dotQ8Rows} passes will read, split as it splits the vectors. */
     private void prepareBatches(Q8Activations[] xs, int n) {
-        Function<Q8Activations, Q8Activations.Paired> form = batchForm();
-        if (form == null) return;
+        if (batchForm() == null) return;
         int i = 0;
         if (batchesOfEight()) {
-            for (; i + 8 <= n; i += 8) Q8Activations.batch(xs, i, 8, form);
+            for (; i + 8 <= n; i += 8) batch(xs, i, 8);
         }
-        for (; i + 4 <= n; i += 4) Q8Activations.batch(xs, i, 4, form);
+        for (; i + 4 <= n; i += 4) batch(xs, i, 4);
+    }
+
+    /** The {@link Q8Activations.Batch} of {@code xs[i .. i + count)} in this type's {@link #batchForm}. */
+    final Q8Activations.Batch batch(Q8Activations[] xs, int i, int count) {
+        return Q8Activations.batch(xs, i, count, batchForm());
     }
 
     /**
