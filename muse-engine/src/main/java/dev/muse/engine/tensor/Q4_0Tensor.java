@@ -198,12 +198,12 @@ public final class Q4_0Tensor extends Tensor {
 
     @Override
     void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        Q8Activations x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
         if (WIDE) {
             Q8Activations.Batch b = batch(xs, i, 4);
             wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.sums(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
             return;
         }
+        Q8Activations x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
         groupKernel4(gs.quants(), g, cols / BLOCK, x0.pairs(), x1.pairs(), x2.pairs(), x3.pairs(),
                 x0.sums, x1.sums, x2.sums, x3.sums, x0.d, x1.d, x2.d, x3.d, outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
     }
@@ -231,7 +231,7 @@ public final class Q4_0Tensor extends Tensor {
      * widened and split once for eight vectors, and the weights are read once, not twice. Per vector the same
      * arithmetic, so results do not depend on the batch. One core over 37 MB of row groups (a harness): 57 G
      * multiply-adds/s against 48 for two {@link #wideKernel4} passes. End to end on the 1B Q4_0, 2 threads
-     * (`BenchMain FILE 2 64 32 1,8 1`, alternating JVMs): 8 sequences 64–68 → 75–80 t/s, prompts 99 → 101–107 t/s.
+     * (`BenchMain FILE 2 64 32 1,8 1`, alternating JVMs): 8 sequences 64–68 → 73–80 t/s, prompts 99 → 101–107 t/s.
      * The block ends stay written out: through a helper method C2 left the vector calls boxed (8 seqs 6.5 t/s).
      * Q8_0's eight-vector kernel (twice the vector calls per step) ran 47 against 42 t/s when C2 compiled it well,
      * but 17–40 in about 4 of 10 JVM starts, its late-inlined vector calls left virtual; this one held 73–79 in 8 of
