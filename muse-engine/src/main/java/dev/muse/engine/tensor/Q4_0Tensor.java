@@ -154,8 +154,7 @@ public final class Q4_0Tensor extends Tensor {
             IntVector s = lo.add(0x8000).lanewise(VectorOperators.ASHR, 16)
                     .add(hi.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * sums[b]);
             IntVector hs = (IntVector) ByteVector.fromArray(B16, qs, o + GROUP_BYTES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
-            FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(hs.and(0x80000000)).reinterpretAsFloats();
+            FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xd[b]), acc);
         }
         acc.intoArray(out, g * GROUP);
@@ -188,8 +187,7 @@ public final class Q4_0Tensor extends Tensor {
                     .sub(LongVector.broadcast(L8, sums[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
             FloatVector d = LongVector.broadcast(L8, xd[k]).reinterpretAsFloats();
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d), acc);
         }
         acc.intoArray(lanes, 0);
@@ -266,8 +264,7 @@ public final class Q4_0Tensor extends Tensor {
                 h7 = h7.add(wh.mul(LongVector.broadcast(L8, xp[hi + 7]).reinterpretAsInts()));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             int v = 8 * k;
             IntVector s0 = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[v]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
@@ -332,8 +329,7 @@ public final class Q4_0Tensor extends Tensor {
                 h3 = h3.add(wh.mul(p3[hi]));
             }
             IntVector hs = (IntVector) ByteVector.fromArray(B16, qs, o + GROUP_BYTES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
-            FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(hs.and(0x80000000)).reinterpretAsFloats();
+            FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             IntVector s = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16)).sub(8 * s0[b]);
             a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d0[b]), a0);
             s = l1.lanewise(VectorOperators.ASHR, 16).add(h1.lanewise(VectorOperators.ASHR, 16)).sub(8 * s1[b]);
@@ -372,8 +368,7 @@ public final class Q4_0Tensor extends Tensor {
                 h3 = h3.add(wh.mul(LongVector.broadcast(L8, xp[hi + 3]).reinterpretAsInts()));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             IntVector s = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[4 * k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
             a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k]).reinterpretAsFloats()), a0);

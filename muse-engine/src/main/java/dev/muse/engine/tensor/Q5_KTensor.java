@@ -221,10 +221,8 @@ public final class Q5_KTensor extends Tensor {
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
-            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(hm.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             a0 = sd0.fma(d, a0).sub(sm0.mul(dmin));
             a1 = sd1.fma(d, a1).sub(sm1.mul(dmin));
             a2 = sd2.fma(d, a2).sub(sm2.mul(dmin));
@@ -284,10 +282,8 @@ public final class Q5_KTensor extends Tensor {
                 sm = mLo.fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
                 sm = mHi.fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
             }
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
-            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(hm.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             acc = sd.fma(d, acc).sub(sm.mul(dmin));
         }
         acc.intoArray(lanes, 0);

@@ -214,8 +214,7 @@ public final class Q6_KTensor extends Tensor {
                         .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[dk + 3]).reinterpretAsFloats(), sd3);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             a0 = sd0.fma(d, a0);
             a1 = sd1.fma(d, a1);
             a2 = sd2.fma(d, a2);
@@ -252,8 +251,7 @@ public final class Q6_KTensor extends Tensor {
                 sd = ((FloatVector) centred.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[m * 8 + k / 2]).reinterpretAsFloats(), sd);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(hd.and(0x80000000)).reinterpretAsFloats();
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             acc = sd.fma(d, acc);
         }
         acc.intoArray(lanes, 0);

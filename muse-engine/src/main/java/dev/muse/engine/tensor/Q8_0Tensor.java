@@ -131,8 +131,7 @@ public final class Q8_0Tensor extends Tensor {
                 lo = lo.add(t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B16, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             acc = ((FloatVector) hi.add(lo).convert(VectorOperators.I2F, 0)).fma(scale.mul(xd[b]), acc);
         }
         acc.intoArray(out, g * GROUP);
@@ -159,8 +158,7 @@ public final class Q8_0Tensor extends Tensor {
             }
             FloatVector d = LongVector.broadcast(L8, xd[k]).reinterpretAsFloats();
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 512).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             acc = ((FloatVector) hi.add(lo).convert(VectorOperators.I2F, 0)).fma(scale.mul(d), acc);
         }
         acc.intoArray(lanes, 0);
@@ -208,8 +206,7 @@ public final class Q8_0Tensor extends Tensor {
                 l3 = l3.add(t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 512).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(0x0fffe000).reinterpretAsFloats().mul(HALF_REBIAS)
-                    .reinterpretAsInts().or(h.and(0x80000000)).reinterpretAsFloats();
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             a0 = ((FloatVector) h0.add(l0).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k]).reinterpretAsFloats()), a0);
             a1 = ((FloatVector) h1.add(l1).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 1]).reinterpretAsFloats()), a1);
             a2 = ((FloatVector) h2.add(l2).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 2]).reinterpretAsFloats()), a2);

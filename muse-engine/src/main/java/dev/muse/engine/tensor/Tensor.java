@@ -435,6 +435,13 @@ public abstract sealed class Tensor
     /** 2^112: moves a half float's exponent, shifted into a float's place, to a float's bias (half → float in vectors). */
     static final float HALF_REBIAS = 0x1p112f;
 
+    /**
+     * Half floats sign-extended to ints and shifted left by 13 keep their sign in bit 31 and exponent and mantissa in
+     * bits 13–27 under this mask: times {@link #HALF_REBIAS} the float's value, normal or subnormal, with one
+     * reinterpretation and three vector operations (as {@link HalfFloatTensor} widens its weights).
+     */
+    static final int HALF_BITS = 0x8fffe000;
+
     /** Writes group {@code g} of the row-group layout. */
     void packGroup(RowGroups out, int g) {
         throw new UnsupportedOperationException(type() + " has no row-group layout");
