@@ -1,7 +1,6 @@
 package dev.muse.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
-import java.util.function.Function;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
 import jdk.incubator.vector.IntVector;
@@ -126,114 +125,11 @@ public final class Q5_KTensor extends Tensor {
         wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.d(), p.ds(), out, lanes);
     }
 
-    /**
-     * On AVX-512 batches below 12 take {@link #wideKernel4} rather than the float tile: per pass over the 1B Q5_K's
-     * matrices on 2 threads 1.43× the tile at 4 vectors, 1.09–1.16× at 8, even at 12 and 16, 0.55–0.73× at 32–128.
-     */
-    @Override
-    int groupedBatchLimit() {
-        return WIDE ? 12 : 0;
-    }
-
-    @Override
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        Q8Activations.Batch b = batch(xs, i, 4);
-        wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.d(), b.ds(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
-    }
-
-    /** The four-vector kernel reads its vectors interleaved (see {@link Q8Activations.Batch}). */
-    @Override
-    Function<Q8Activations, Q8Activations.Paired> batchForm() {
-        return WIDE ? Q8Activations.SUPER_BLOCKS : null;
-    }
-
-    /** {@link #wideKernel} for four vectors: each slice unpacked once; per vector exactly the single kernel's arithmetic. */
-    private static void wideKernel4(byte[] qs, int g, int pairs, long[] xp, long[] xd, long[] xds,
-            float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
-        FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
-        IntVector bias = IntVector.broadcast(I16, 0x8000);
-        for (int m = 0; m < pairs; m++) {
-            int base = (g * pairs + m) * WIDE_UNIT_BYTES;
-            FloatVector sd0 = FloatVector.zero(F16), sd1 = sd0, sd2 = sd0, sd3 = sd0, sm0 = sd0, sm1 = sd0, sm2 = sd0, sm3 = sd0;
-            for (int j = 0; j < 4; j++) {
-                int q = base + 64 + 704 * j, hq = q + 512;
-                int xi = m * 128 + 32 * j;
-                int k = 4 * (m * 8 + 2 * j), s = q + 640;
-                for (int half = 0; half < 8; half += 4) {
-                    IntVector l00 = bias, l01 = bias, h00 = bias, h01 = bias, l10 = bias, l11 = bias, h10 = bias, h11 = bias;
-                    IntVector l20 = bias, l21 = bias, h20 = bias, h21 = bias, l30 = bias, l31 = bias, h30 = bias, h31 = bias;
-                    for (int p = half; p < half + 4; p++) {
-                        ShortVector w = (ShortVector) ByteVector.fromArray(B32, qs, q + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
-                        ShortVector v = (ShortVector) ByteVector.fromArray(B32, qs, q + 256 + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
-                        IntVector h = (IntVector) ByteVector.fromArray(B16, qs, hq + 16 * p).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                        IntVector hv = h.lanewise(VectorOperators.LSHR, 4);
-                        IntVector wl = w.and((short) 0x0f).reinterpretAsInts().or(h.and(5).mul(0x40010).and(0x100010));
-                        IntVector wh = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().or(h.and(10).mul(0x20008).and(0x100010));
-                        IntVector vl = v.and((short) 0x0f).reinterpretAsInts().or(hv.and(5).mul(0x40010).and(0x100010));
-                        IntVector vh = v.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().or(hv.and(10).mul(0x20008).and(0x100010));
-                        int a = 4 * (xi + p), b = a + 64, c = a + 32, e = a + 96;
-                        l00 = l00.add(wl.mul(LongVector.broadcast(L8, xp[a]).reinterpretAsInts()));
-                        h00 = h00.add(wh.mul(LongVector.broadcast(L8, xp[b]).reinterpretAsInts()));
-                        l01 = l01.add(vl.mul(LongVector.broadcast(L8, xp[c]).reinterpretAsInts()));
-                        h01 = h01.add(vh.mul(LongVector.broadcast(L8, xp[e]).reinterpretAsInts()));
-                        l10 = l10.add(wl.mul(LongVector.broadcast(L8, xp[a + 1]).reinterpretAsInts()));
-                        h10 = h10.add(wh.mul(LongVector.broadcast(L8, xp[b + 1]).reinterpretAsInts()));
-                        l11 = l11.add(vl.mul(LongVector.broadcast(L8, xp[c + 1]).reinterpretAsInts()));
-                        h11 = h11.add(vh.mul(LongVector.broadcast(L8, xp[e + 1]).reinterpretAsInts()));
-                        l20 = l20.add(wl.mul(LongVector.broadcast(L8, xp[a + 2]).reinterpretAsInts()));
-                        h20 = h20.add(wh.mul(LongVector.broadcast(L8, xp[b + 2]).reinterpretAsInts()));
-                        l21 = l21.add(vl.mul(LongVector.broadcast(L8, xp[c + 2]).reinterpretAsInts()));
-                        h21 = h21.add(vh.mul(LongVector.broadcast(L8, xp[e + 2]).reinterpretAsInts()));
-                        l30 = l30.add(wl.mul(LongVector.broadcast(L8, xp[a + 3]).reinterpretAsInts()));
-                        h30 = h30.add(wh.mul(LongVector.broadcast(L8, xp[b + 3]).reinterpretAsInts()));
-                        l31 = l31.add(vl.mul(LongVector.broadcast(L8, xp[c + 3]).reinterpretAsInts()));
-                        h31 = h31.add(vh.mul(LongVector.broadcast(L8, xp[e + 3]).reinterpretAsInts()));
-                    }
-                    IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                    IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                    sd0 = ((FloatVector) l00.lanewise(VectorOperators.ASHR, 16).add(l01.lanewise(VectorOperators.ASHR, 16)).mul(scLo)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd0);
-                    sd0 = ((FloatVector) h00.lanewise(VectorOperators.ASHR, 16).add(h01.lanewise(VectorOperators.ASHR, 16)).mul(scHi)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 4]).reinterpretAsFloats(), sd0);
-                    sd1 = ((FloatVector) l10.lanewise(VectorOperators.ASHR, 16).add(l11.lanewise(VectorOperators.ASHR, 16)).mul(scLo)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd1);
-                    sd1 = ((FloatVector) h10.lanewise(VectorOperators.ASHR, 16).add(h11.lanewise(VectorOperators.ASHR, 16)).mul(scHi)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 4 + 1]).reinterpretAsFloats(), sd1);
-                    sd2 = ((FloatVector) l20.lanewise(VectorOperators.ASHR, 16).add(l21.lanewise(VectorOperators.ASHR, 16)).mul(scLo)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 2]).reinterpretAsFloats(), sd2);
-                    sd2 = ((FloatVector) h20.lanewise(VectorOperators.ASHR, 16).add(h21.lanewise(VectorOperators.ASHR, 16)).mul(scHi)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 4 + 2]).reinterpretAsFloats(), sd2);
-                    sd3 = ((FloatVector) l30.lanewise(VectorOperators.ASHR, 16).add(l31.lanewise(VectorOperators.ASHR, 16)).mul(scLo)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 3]).reinterpretAsFloats(), sd3);
-                    sd3 = ((FloatVector) h30.lanewise(VectorOperators.ASHR, 16).add(h31.lanewise(VectorOperators.ASHR, 16)).mul(scHi)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 4 + 3]).reinterpretAsFloats(), sd3);
-                }
-                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
-                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
-                sm0 = mLo.fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm0);
-                sm0 = mHi.fma(LongVector.broadcast(L8, xds[k + 4]).reinterpretAsFloats(), sm0);
-                sm1 = mLo.fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm1);
-                sm1 = mHi.fma(LongVector.broadcast(L8, xds[k + 4 + 1]).reinterpretAsFloats(), sm1);
-                sm2 = mLo.fma(LongVector.broadcast(L8, xds[k + 2]).reinterpretAsFloats(), sm2);
-                sm2 = mHi.fma(LongVector.broadcast(L8, xds[k + 4 + 2]).reinterpretAsFloats(), sm2);
-                sm3 = mLo.fma(LongVector.broadcast(L8, xds[k + 3]).reinterpretAsFloats(), sm3);
-                sm3 = mHi.fma(LongVector.broadcast(L8, xds[k + 4 + 3]).reinterpretAsFloats(), sm3);
-            }
-            IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            a0 = sd0.fma(d, a0).sub(sm0.mul(dmin));
-            a1 = sd1.fma(d, a1).sub(sm1.mul(dmin));
-            a2 = sd2.fma(d, a2).sub(sm2.mul(dmin));
-            a3 = sd3.fma(d, a3).sub(sm3.mul(dmin));
-        }
-        a0.intoArray(lanes, 0);
-        a1.intoArray(lanes, 16);
-        a2.intoArray(lanes, 32);
-        a3.intoArray(lanes, 48);
-        addLanePairs(lanes, out0, out1, out2, out3, g * GROUP);
-    }
+    // Batches take the float tile (groupedBatchLimit stays 0). A four-vector row-group kernel (git history up to
+    // 3c5e2d6) ran 1.43x the tile at 4 vectors and 1.1-1.2x at 8 when C2 compiled it well, but in 3 of 6 JVM starts
+    // (BenchMain at 1, 4 and 8 sequences; 2 of 4 `muse bench` starts at 8) C2 left parts of it on the Vector API's
+    // Java fallback (JFR: IntVector.lanewiseTemplate and AbstractVector.convert under its block-end sums) and 4 and 8
+    // sequences decoded at 2.6-6.8 t/s instead of 27-40; the tile gave 20-22 and 30-33 in 6 of 6.
 
     /**
      * Q4_K's wide kernel with each nibble's fifth bit or-ed in: the lane's bits (b0 low of t=0, b1 high of t=0, b2,
