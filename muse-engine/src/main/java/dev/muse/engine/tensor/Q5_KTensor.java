@@ -165,7 +165,7 @@ public final class Q5_KTensor extends Tensor {
                         lo1 = lo1.add(vl.mul(LongVector.broadcast(L8, xp[xi + 8 + p]).reinterpretAsInts()));
                         hi1 = hi1.add(vh.mul(LongVector.broadcast(L8, xp[xi + 24 + p]).reinterpretAsInts()));
                     }
-                    // each half's sums are scaled on their own: the four-vector kernel has no registers to carry them
+                    // each half's sums are scaled on their own (four pair products per rounding shift, above)
                     IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                     IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                     sd = ((FloatVector) lo0.lanewise(VectorOperators.ASHR, 16).add(lo1.lanewise(VectorOperators.ASHR, 16)).mul(scLo)
