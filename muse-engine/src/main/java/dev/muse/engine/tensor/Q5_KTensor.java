@@ -125,8 +125,8 @@ public final class Q5_KTensor extends Tensor {
         wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.d(), p.ds(), out, lanes);
     }
 
-    // Batches take the float tile (groupedBatchLimit stays 0). A four-vector row-group kernel (git history up to
-    // 3c5e2d6) ran 1.43x the tile at 4 vectors and 1.1-1.2x at 8 when C2 compiled it well, but in 3 of 6 JVM starts
+    // Batches of GEMM_FROM (4) vectors or more take the float tile (groupedBatchLimit stays 0). A four-vector
+    // row-group kernel (git history up to 3c5e2d6) ran 1.43x the tile at 4 vectors and 1.1-1.2x at 8 when C2 compiled it well, but in 3 of 6 JVM starts
     // (BenchMain at 1, 4 and 8 sequences; 2 of 4 `muse bench` starts at 8) C2 left parts of it on the Vector API's
     // Java fallback (JFR: IntVector.lanewiseTemplate and AbstractVector.convert under its block-end sums) and 4 and 8
     // sequences decoded at 2.6-6.8 t/s instead of 27-40; the tile gave 20-22 and 30-33 in 6 of 6.
