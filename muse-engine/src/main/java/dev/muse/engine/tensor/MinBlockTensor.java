@@ -62,6 +62,12 @@ abstract sealed class MinBlockTensor extends Q8CopyTensor permits Q4_1Tensor, Q5
         for (int v = i; v < i + 4; v++) addMinTerms(g, xs[v], outs[v]);
     }
 
+    @Override
+    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        super.groupDot8(gs, g, xs, i, outs, lanes);
+        for (int v = i; v < i + 8; v++) addMinTerms(g, xs[v], outs[v]);
+    }
+
     /** Prompts unpack the copy's {@code d·q} and add {@code m}: the same two roundings as {@link #dequantizeBlock}. */
     @Override
     void unpackRow(int row, float[] out) {

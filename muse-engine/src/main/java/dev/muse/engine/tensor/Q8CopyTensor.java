@@ -95,8 +95,18 @@ abstract sealed class Q8CopyTensor extends Tensor permits Q5_0Tensor, MinBlockTe
     }
 
     @Override
+    boolean batchesOfEight() {
+        return asQ8_0().batchesOfEight();
+    }
+
+    @Override
     Function<Q8Activations, Q8Activations.Paired> batchForm() {
         return asQ8_0().batchForm();
+    }
+
+    @Override
+    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        asQ8_0().groupDot8(gs, g, xs, i, outs, lanes);
     }
 
     @Override

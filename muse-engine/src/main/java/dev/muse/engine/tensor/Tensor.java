@@ -255,14 +255,14 @@ public abstract sealed class Tensor
      * Integer products for rows {@code [from, to)}, bounds multiples of {@link #GROUP} (or {@code rows}): through the
      * row-group kernel when the layout exists, else row by row through {@link #dotQ8}.
      */
-    final void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, float[][] outs) {
+    final void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, boolean byEights, float[][] outs) {
         RowGroups gs = groups;
         if (gs == null) {
             for (int r = from; r < to; r++) dotQ8(r, xs, n, outs);
             return;
         }
         float[] lanes = WIDE ? LANES.get() : null;
-        int eights = batchesOfEight() ? n / 8 * 8 : 0;
+        int eights = byEights ? n / 8 * 8 : 0;
         // eight or four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
         for (int g = from / GROUP; g < to / GROUP; g++) {
             int i = 0;
@@ -311,9 +311,21 @@ public abstract sealed class Tensor
         return 0;
     }
 
-    /** Whether this type has {@link #groupDot8}: products of eight or more vectors then take them eight at a time. */
+    /**
+     * Whether this type has {@link #groupDot8}: products of eight or more vectors may then take them eight at a time
+     * (or four at a time, whichever ran faster in this JVM: {@link KernelRace}).
+     */
     boolean batchesOfEight() {
         return false;
+    }
+
+    /** This matrix's side of its type's race between {@link #groupDot8} and {@link #groupDot4} twice. */
+    private KernelRace.Entry eightsOrFours;
+
+    final KernelRace.Entry eightsOrFours() {
+        KernelRace.Entry e = eightsOrFours;
+        if (e == null) eightsOrFours = e = new KernelRace.Entry(KernelRace.of(getClass()));
+        return e;
     }
 
     /** {@link #groupDot4} for {@code xs[i..i+7]}, from their {@link Q8Activations.Batch}; see {@link #batchesOfEight}. */
@@ -331,10 +343,10 @@ public abstract sealed class Tensor
     }
 
     /** The {@link Q8Activations.Batch}es {@link #dotQ8Rows} passes will read, split as it splits the vectors. */
-    private void prepareBatches(Q8Activations[] xs, int n) {
+    private void prepareBatches(Q8Activations[] xs, int n, boolean byEights) {
         if (batchForm() == null) return;
         int i = 0;
-        if (batchesOfEight()) {
+        if (byEights) {
             for (; i + 8 <= n; i += 8) batch(xs, i, 8);
         }
         for (; i + 4 <= n; i += 4) batch(xs, i, 4);
@@ -354,10 +366,10 @@ public abstract sealed class Tensor
     }
 
     /** Once per integer product, before the threads start: builds the row groups and what their kernel reads of x. */
-    final void prepareQ8(Q8Activations[] xs, int n, Parallel parallel) {
+    final void prepareQ8(Q8Activations[] xs, int n, boolean byEights, Parallel parallel) {
         if (rowGroups(parallel) == null) return;
         for (int i = 0; i < n; i++) prepareGroupActivations(xs[i]);
-        prepareBatches(xs, n);
+        prepareBatches(xs, n, byEights);
     }
 
     /** The activation forms the row-group kernel reads, built before the threads share them: the packed pairs. */
@@ -513,8 +525,8 @@ public abstract sealed class Tensor
         if (INT_OK && integerDot() && integerFor(1)) {
             Q8Activations[] xq = quantizeAll(1, new float[][] {x});
             float[][] outs = {out};
-            prepareQ8(xq, 1, parallel);
-            parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, 1, outs));
+            prepareQ8(xq, 1, false, parallel);
+            parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, 1, false, outs));
             return;
         }
         floatRows(x, out, parallel);
@@ -559,8 +571,12 @@ public abstract sealed class Tensor
         if (INT_OK && integerDot()) {
             if (integerFor(n) || n < groupedBatchLimit() && rowGroups(parallel) != null) {
                 Q8Activations[] xq = quantizeAll(n, xs);
-                prepareQ8(xq, n, parallel);
-                parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, n, outs));
+                boolean raced = n >= 8 && batchesOfEight() && rowGroups(parallel) != null;
+                boolean byEights = raced && eightsOrFours().pickFirst();
+                prepareQ8(xq, n, byEights, parallel);
+                long start = System.nanoTime();
+                parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, n, byEights, outs));
+                if (raced) eightsOrFours().record(byEights, System.nanoTime() - start, (double) rows * cols * n);
                 return;
             }
             // the float kernels get the same 8-bit activations, so a sequence's logits do not depend on how many
