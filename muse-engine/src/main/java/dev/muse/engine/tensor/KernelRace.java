@@ -1,37 +1,38 @@
 package dev.muse.engine.tensor;
 
+import java.lang.management.CompilationMXBean;
+import java.lang.management.ManagementFactory;
+import java.util.Arrays;
+import java.util.function.BooleanSupplier;
+
 /**
  * Chooses, in the running JVM, between two kernels whose results are bit-identical — a type's eight-vector kernel,
  * or its four-vector kernel twice — by timing both on the same matrices.
  *
  * <p>Why measure rather than decide once: C2 compiles these large Vector API kernels well in most JVM starts, but in
  * some it leaves part of one on the Vector API's Java fallback (the engine README's JIT note), and that kernel then
- * runs 1.2 to 9 times slower for the life of the process. Which kernel it hits differs from start to start, so the
- * one that came out well is kept.
+ * runs up to a hundred times slower for the life of the process. Which kernel it hits differs from start to start,
+ * so the one that came out well is kept.
  *
  * <p>How: each matrix ({@link Entry}) alternates the two kernels on its own calls, half the matrices starting with
- * each, so both kernels are used (and compiled) from the first pass over a model on; two consecutive calls of one
- * matrix with different kernels give a sample of log(time first / time second). After a warm-up (while the JIT compiles
- * the kernels, samples are not taken) and {@link #DECIDE_AFTER} samples per type, the kernel with the lower mean
- * runs, and the other is re-tried on one call in {@link #CLOSE_RETRY} of each matrix (one in {@link #FAR_RETRY} when
- * it was more than 1.5× slower), so a later recompilation that changes the order is noticed.
+ * each, so both are used (and compiled) from the first pass over a model on; two consecutive calls of one matrix
+ * with different kernels give a sample of log(time first / time second). Samples count only once the JIT has been
+ * idle for a moment ({@link #jitSettled}: before that, a kernel may still be running C1's code, which is as slow as
+ * a bad compile). The median of the last {@link #WINDOW} samples decides (one preempted call cannot flip it): after
+ * {@link #DECIDE_EARLY} samples when one kernel is more than twice as slow, else after {@link #DECIDE_AFTER}. The
+ * loser is then re-tried on one call in {@code 100 · (ratio − 1)} of each matrix (at least {@link #MIN_RETRY}, at
+ * most {@link #MAX_RETRY}), so re-trying costs about 1% and a later recompilation is still noticed.
  */
 final class KernelRace {
-    /** Calls per type before samples count: the JIT is still compiling both kernels. */
-    static final int WARM_UP_CALLS = 1000;
-    /** Samples per type before the first decision. */
-    static final int DECIDE_AFTER = 64;
-    /** Weight of a new sample in the running mean of log time ratios. */
-    static final double WEIGHT = 1.0 / 16;
-    /** A sample counts for at most a factor e either way, so one preempted call cannot flip the choice alone. */
-    static final double CLAMP = 1.0;
-    /** How often a matrix re-tries the losing kernel: while it is within 1.5× of the winner, and when it is not. */
-    static final int CLOSE_RETRY = 32, FAR_RETRY = 256;
+    static final int WINDOW = 16, DECIDE_EARLY = 8, DECIDE_AFTER = 24;
+    static final int MIN_RETRY = 32, MAX_RETRY = 16_384;
+    /** The JIT counts as settled after this long without compiling, or this long after the first race began. */
+    static final long QUIET_NANOS = 300_000_000L, MAX_WAIT_NANOS = 20_000_000_000L;
 
     private static final ClassValue<KernelRace> BY_TYPE = new ClassValue<>() {
         @Override
         protected KernelRace computeValue(Class<?> type) {
-            return new KernelRace();
+            return new KernelRace(KernelRace::jitSettled);
         }
     };
 
@@ -40,15 +41,21 @@ final class KernelRace {
         return BY_TYPE.get(type);
     }
 
-    private long calls;
+    private final BooleanSupplier settled;
+    private final double[] window = new double[WINDOW];
     private int samples, entries;
-    /** Running mean of log(time of the first kernel / time of the second) per unit of work. */
+    /** Median of the window: log(time of the first kernel / time of the second) per unit of work; 0 undecided. */
     private double logRatio;
+    private boolean decided;
+
+    KernelRace(BooleanSupplier settled) {
+        this.settled = settled;
+    }
 
     /** One matrix's side of the race: its last time per unit of work and which kernel it ran. */
     static final class Entry {
         private final KernelRace race;
-        /** Offsets this matrix's turns from the others': half start with each kernel, re-tries spread over passes. */
+        /** Offsets this matrix's turns from the others': half start with each kernel, re-tries spread over steps. */
         private final int turn;
         private int calls;
         private boolean ranFirst;
@@ -80,32 +87,64 @@ final class KernelRace {
 
     private synchronized boolean pick(Entry e) {
         int c = e.calls++ + e.turn;
-        if (samples < DECIDE_AFTER) return (c & 1) == 0;
+        if (!decided) return (c & 1) == 0;
         boolean firstWins = logRatio <= 0;
-        int retry = Math.abs(logRatio) < Math.log(1.5) ? CLOSE_RETRY : FAR_RETRY;
-        return c % retry == retry - 1 ? !firstWins : firstWins;
+        return c % retryEvery() == 0 ? !firstWins : firstWins;
+    }
+
+    /** Calls of a matrix per re-try of the losing kernel: about 1% of the time goes to re-trying. */
+    synchronized int retryEvery() {
+        double slower = Math.exp(Math.abs(logRatio)) - 1;
+        return (int) Math.max(MIN_RETRY, Math.min(MAX_RETRY, Math.round(100 * slower)));
     }
 
     private synchronized void record(Entry e, boolean first, long nanos, double work) {
         double seconds = nanos / work;
         boolean paired = e.runs[0] + e.runs[1] > 0 && e.ranFirst != first && e.lastSeconds > 0 && seconds > 0;
-        if (++calls > WARM_UP_CALLS && paired) {
-            double sample = Math.log(first ? seconds / e.lastSeconds : e.lastSeconds / seconds);
-            sample = Math.max(-CLAMP, Math.min(CLAMP, sample));
-            logRatio = samples == 0 ? sample : logRatio + (sample - logRatio) * WEIGHT;
-            samples++;
+        if (paired && settled.getAsBoolean()) {
+            window[samples++ % WINDOW] = Math.log(first ? seconds / e.lastSeconds : e.lastSeconds / seconds);
+            double[] sorted = Arrays.copyOf(window, Math.min(samples, WINDOW));
+            Arrays.sort(sorted);
+            int n = sorted.length;
+            logRatio = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
+            decided |= samples >= DECIDE_AFTER || samples >= DECIDE_EARLY && Math.abs(logRatio) > Math.log(2);
         }
         e.ranFirst = first;
         e.lastSeconds = seconds;
         e.runs[first ? 0 : 1]++;
     }
 
-    /** Whether the first kernel is currently the choice (before {@link #DECIDE_AFTER} samples: not yet decided). */
+    /** Whether the first kernel is the current choice (or would be, if the race were decided now). */
     synchronized boolean firstLeads() {
         return logRatio <= 0;
     }
 
+    synchronized boolean decided() {
+        return decided;
+    }
+
     synchronized int samples() {
         return samples;
+    }
+
+    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
+    private static long jitMillis = -1, jitChangedAt, firstAsked;
+
+    /**
+     * Whether the JIT has compiled nothing for {@link #QUIET_NANOS} (both kernels, used alternately since the first
+     * call, are then compiled), or {@link #MAX_WAIT_NANOS} have passed since the first race asked.
+     */
+    static synchronized boolean jitSettled() {
+        long now = System.nanoTime();
+        if (firstAsked == 0) firstAsked = now;
+        if (now - firstAsked > MAX_WAIT_NANOS) return true;
+        if (JIT == null || !JIT.isCompilationTimeMonitoringSupported()) return now - firstAsked > QUIET_NANOS * 10;
+        long millis = JIT.getTotalCompilationTime();
+        if (millis != jitMillis) {
+            jitMillis = millis;
+            jitChangedAt = now;
+            return false;
+        }
+        return now - jitChangedAt >= QUIET_NANOS;
     }
 }

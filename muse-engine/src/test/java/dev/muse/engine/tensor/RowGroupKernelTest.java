@@ -118,7 +118,7 @@ class RowGroupKernelTest {
             assertThat(race.runs(true) + race.runs(false)).isZero();
             return;
         }
-        for (int call = 0; call <= 2 * KernelRace.FAR_RETRY && (race.runs(true) == 0 || race.runs(false) == 0); call++) {
+        for (int call = 0; call <= KernelRace.MAX_RETRY && (race.runs(true) == 0 || race.runs(false) == 0); call++) {
             float[][] outs = new float[8][t.rows()];
             t.matmul(8, xs, outs, Parallel.serial());
             for (int i = 0; i < 8; i++) assertThat(outs[i]).as("%s, vector %d, call %d", type, i, call).containsExactly(alone[i]);
