@@ -66,6 +66,12 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println(String.format(Locale.ROOT, "parallel %2d %8.1f tokens/s in aggregate, %.1f per sequence",
                     e.getKey(), e.getValue().aggregateTokensPerS(), e.getValue().perSequenceTokensPerS()));
         }
+        // which of two bit-identical batch kernels each type kept in this JVM (the JIT compiles them unevenly)
+        for (Map.Entry<String, BenchResult.BatchKernel> e : r.batchKernels().entrySet()) {
+            BenchResult.BatchKernel k = e.getValue();
+            System.out.println(String.format(Locale.ROOT, "batches of 8+ %s: %s (eight-vector kernel %.2f× the time of the four-vector one, %d samples)",
+                    e.getKey(), k.choice(), k.eightsTimeRatio(), k.samples()));
+        }
         return 0;
     }
 }

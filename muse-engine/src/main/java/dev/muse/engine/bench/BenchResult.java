@@ -13,6 +13,8 @@ import java.util.TreeMap;
  * @param streamReadBytesPerS a plain parallel streaming read of the mapped file, same threads, same run: the ceiling
  * @param bandwidthFraction weightBytesPerToken × genTokensPerS ÷ streamReadBytesPerS
  * @param kvBytesPerSequence KV cache bytes one sequence of promptTokens + genTokens positions holds
+ * @param batchKernels per tensor type, which kernel its products of 8 or more vectors took in this run: the
+ *     eight-vector one or the four-vector one twice, as timed in the same JVM (empty when no type has both)
  */
 public record BenchResult(
         String model,
@@ -27,13 +29,22 @@ public record BenchResult(
         long weightBytesPerToken,
         double streamReadBytesPerS,
         double bandwidthFraction,
-        long kvBytesPerSequence) {
+        long kvBytesPerSequence,
+        Map<String, BatchKernel> batchKernels) {
 
     /** Generation with {@code n} sequences decoded together. */
     public record Parallel(double aggregateTokensPerS, double perSequenceTokensPerS) {}
 
+    /**
+     * @param choice {@code eights}, {@code fours} or {@code undecided}
+     * @param eightsTimeRatio median time of the eight-vector kernel over the four-vector one twice (NaN: no sample)
+     * @param samples paired timings taken
+     */
+    public record BatchKernel(String choice, double eightsTimeRatio, int samples) {}
+
     public BenchResult {
         parallel = java.util.Collections.unmodifiableMap(new TreeMap<>(parallel));
+        batchKernels = java.util.Collections.unmodifiableMap(new TreeMap<>(batchKernels));
     }
 
     /**
@@ -64,6 +75,16 @@ public record BenchResult(
         b.append(",\"gen_read_gb_per_s\":").append(num(weightBytesPerToken * genTokensPerS / 1e9));
         b.append(",\"bandwidth_fraction\":").append(num(bandwidthFraction));
         b.append(",\"kv_bytes_per_sequence\":").append(kvBytesPerSequence);
+        b.append(",\"batch_kernels\":{");
+        first = true;
+        for (var e : batchKernels.entrySet()) {
+            if (!first) b.append(',');
+            first = false;
+            b.append(string(e.getKey())).append(":{\"choice\":").append(string(e.getValue().choice()))
+                    .append(",\"eights_time_ratio\":").append(num(e.getValue().eightsTimeRatio()))
+                    .append(",\"samples\":").append(e.getValue().samples()).append('}');
+        }
+        b.append('}');
         return b.append('}').toString();
     }
 

@@ -115,10 +115,19 @@ public final class EngineBench {
             long perToken = weightBytesPerToken(m);
             return new BenchResult(name(model), dominantType(m), options.threads(), options.promptTokens(), options.genTokens(),
                     median(pp), genTps, par, fileBytes, perToken, streamBps, perToken * genTps / streamBps,
-                    kvBytes(c, ctx));
+                    kvBytes(c, ctx), batchKernels());
         } catch (IOException e) {
             throw new ModelFormatException("cannot read " + model + ": " + e.getMessage(), e);
         }
+    }
+
+    /** Which batch kernel each raced type settled on in this JVM ({@link Tensor#batchKernelChoices}). */
+    private static Map<String, BenchResult.BatchKernel> batchKernels() {
+        Map<String, BenchResult.BatchKernel> out = new LinkedHashMap<>();
+        for (Tensor.BatchKernelChoice c : Tensor.batchKernelChoices()) {
+            out.put(c.type(), new BenchResult.BatchKernel(c.choice(), c.eightsTimeRatio(), c.samples()));
+        }
+        return out;
     }
 
     private static void prefill(Transformer tf, KvCache cache, int[] prompt) {

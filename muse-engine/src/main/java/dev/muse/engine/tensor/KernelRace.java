@@ -2,7 +2,12 @@ package dev.muse.engine.tensor;
 
 import java.lang.management.CompilationMXBean;
 import java.lang.management.ManagementFactory;
+import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -29,16 +34,24 @@ final class KernelRace {
     /** The JIT counts as settled after this long without compiling, or this long after the first race began. */
     static final long QUIET_NANOS = 300_000_000L, MAX_WAIT_NANOS = 20_000_000_000L;
 
-    private static final ClassValue<KernelRace> BY_TYPE = new ClassValue<>() {
-        @Override
-        protected KernelRace computeValue(Class<?> type) {
-            return new KernelRace(KernelRace::jitSettled);
-        }
-    };
+    private static final Map<Class<?>, KernelRace> BY_TYPE = new ConcurrentHashMap<>();
 
     /** The race of one tensor type (one pair of kernels shared by all its matrices). */
     static KernelRace of(Class<?> type) {
-        return BY_TYPE.get(type);
+        return BY_TYPE.computeIfAbsent(type, t -> new KernelRace(KernelRace::jitSettled));
+    }
+
+    /** Every type's race so far in this JVM, by type name (e.g. Q8_0), for reports such as {@code muse bench}. */
+    static List<Tensor.BatchKernelChoice> outcomes() {
+        List<Tensor.BatchKernelChoice> out = new ArrayList<>();
+        BY_TYPE.forEach((type, race) -> out.add(race.outcome(type.getSimpleName().replace("Tensor", ""))));
+        out.sort(Comparator.comparing(Tensor.BatchKernelChoice::type));
+        return out;
+    }
+
+    private synchronized Tensor.BatchKernelChoice outcome(String type) {
+        String choice = !decided ? "undecided" : logRatio <= 0 ? "eights" : "fours";
+        return new Tensor.BatchKernelChoice(type, choice, samples == 0 ? Double.NaN : Math.exp(logRatio), samples);
     }
 
     private final BooleanSupplier settled;

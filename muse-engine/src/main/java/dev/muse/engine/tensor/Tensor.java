@@ -4,6 +4,7 @@ import java.lang.foreign.MemorySegment;
 import java.lang.foreign.ValueLayout;
 import java.nio.ByteOrder;
 import java.util.Arrays;
+import java.util.List;
 import java.util.function.Function;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -317,6 +318,18 @@ public abstract sealed class Tensor
      */
     boolean batchesOfEight() {
         return false;
+    }
+
+    /**
+     * How a type's products of 8 or more vectors run in this JVM ({@link KernelRace}): {@code choice} is
+     * {@code eights} (its eight-vector kernel), {@code fours} (its four-vector kernel twice) or {@code undecided};
+     * {@code eightsTimeRatio} the median time of the first over the second (NaN before any sample).
+     */
+    public record BatchKernelChoice(String type, String choice, double eightsTimeRatio, int samples) {}
+
+    /** The {@link BatchKernelChoice} of every type that has raced its batch kernels in this JVM, by type name. */
+    public static List<BatchKernelChoice> batchKernelChoices() {
+        return KernelRace.outcomes();
     }
 
     /** This matrix's side of its type's race between {@link #groupDot8} and {@link #groupDot4} twice. */
