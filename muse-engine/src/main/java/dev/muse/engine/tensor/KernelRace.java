@@ -140,24 +140,51 @@ final class KernelRace {
         return samples;
     }
 
-    private static final CompilationMXBean JIT = ManagementFactory.getCompilationMXBean();
     private static long jitMillis = -1, jitChangedAt, firstAsked;
 
     /**
      * Whether the JIT has compiled nothing for {@link #QUIET_NANOS} (both kernels, used alternately since the first
-     * call, are then compiled), or {@link #MAX_WAIT_NANOS} have passed since the first race asked.
+     * call, are then compiled), or {@link #MAX_WAIT_NANOS} have passed since the first race asked. Without the
+     * compilation-time counter (a runtime image without {@code java.management}), ten times the quiet time passes.
      */
     static synchronized boolean jitSettled() {
         long now = System.nanoTime();
         if (firstAsked == 0) firstAsked = now;
         if (now - firstAsked > MAX_WAIT_NANOS) return true;
-        if (JIT == null || !JIT.isCompilationTimeMonitoringSupported()) return now - firstAsked > QUIET_NANOS * 10;
-        long millis = JIT.getTotalCompilationTime();
+        long millis;
+        try {
+            millis = JitClock.totalCompileMillis();
+        } catch (LinkageError e) { // the clock's class could not be loaded
+            millis = -1;
+        }
+        if (millis < 0) return now - firstAsked > QUIET_NANOS * 10;
         if (millis != jitMillis) {
             jitMillis = millis;
             jitChangedAt = now;
             return false;
         }
         return now - jitChangedAt >= QUIET_NANOS;
+    }
+
+    /** The JVM's total compilation time, in a class of its own so a runtime without java.management only loses it. */
+    private static final class JitClock {
+        private static final CompilationMXBean BEAN = bean();
+
+        private static CompilationMXBean bean() {
+            try {
+                CompilationMXBean b = ManagementFactory.getCompilationMXBean();
+                return b != null && b.isCompilationTimeMonitoringSupported() ? b : null;
+            } catch (LinkageError | RuntimeException e) {
+                return null;
+            }
+        }
+
+        static long totalCompileMillis() {
+            try {
+                return BEAN == null ? -1 : BEAN.getTotalCompilationTime();
+            } catch (LinkageError | RuntimeException e) {
+                return -1;
+            }
+        }
     }
 }
