@@ -69,8 +69,10 @@ final class BenchCommand implements Callable<Integer> {
         // which of two bit-identical batch kernels each type kept in this JVM (the JIT compiles them unevenly)
         for (Map.Entry<String, BenchResult.BatchKernel> e : r.batchKernels().entrySet()) {
             BenchResult.BatchKernel k = e.getValue();
-            System.out.println(String.format(Locale.ROOT, "batches of 8+ %s: %s (eight-vector kernel %.2f× the time of the four-vector one, %d samples)",
-                    e.getKey(), k.choice(), k.eightsTimeRatio(), k.samples()));
+            System.out.println(k.samples() == 0
+                    ? "batches of 8+ " + e.getKey() + ": undecided (the JIT was still compiling; no timing yet)"
+                    : String.format(Locale.ROOT, "batches of 8+ %s: %s (eight-vector kernel %.2f× the time of the four-vector one, %d samples)",
+                            e.getKey(), k.choice(), k.eightsTimeRatio(), k.samples()));
         }
         return 0;
     }
