@@ -14,7 +14,8 @@ import java.util.TreeMap;
  * @param bandwidthFraction weightBytesPerToken × genTokensPerS ÷ streamReadBytesPerS
  * @param kvBytesPerSequence KV cache bytes one sequence of promptTokens + genTokens positions holds
  * @param batchKernels per tensor type, which kernel its products of 8 or more vectors took in this run: the
- *     eight-vector one or the four-vector one twice, as timed in the same JVM (empty when no type has both)
+ *     eight-vector one or the four-vector one twice, as timed in the same JVM (only types that have both and ran
+ *     such a product: empty for a model without them or a run without 8 sequences)
  */
 public record BenchResult(
         String model,

@@ -57,7 +57,7 @@ final class KernelRace {
     private final BooleanSupplier settled;
     private final double[] window = new double[WINDOW];
     private int samples, entries;
-    /** Median of the window: log(time of the first kernel / time of the second) per unit of work; 0 undecided. */
+    /** Median of the window: log(time of the first kernel / time of the second) per unit of work; 0 before any sample. */
     private double logRatio;
     private boolean decided;
 
@@ -113,7 +113,7 @@ final class KernelRace {
 
     private synchronized void record(Entry e, boolean first, long nanos, double work) {
         double seconds = nanos / work;
-        boolean paired = e.runs[0] + e.runs[1] > 0 && e.ranFirst != first && e.lastSeconds > 0 && seconds > 0;
+        boolean paired = e.ranFirst != first && e.lastSeconds > 0 && seconds > 0; // NaN before the matrix's first call
         if (paired && settled.getAsBoolean()) {
             window[samples++ % WINDOW] = Math.log(first ? seconds / e.lastSeconds : e.lastSeconds / seconds);
             double[] sorted = Arrays.copyOf(window, Math.min(samples, WINDOW));
@@ -140,30 +140,39 @@ final class KernelRace {
         return samples;
     }
 
-    private static long jitMillis = -1, jitChangedAt, firstAsked;
+    private static final JitWatch JIT = new JitWatch();
+
+    /** Whether the JVM's JIT has settled ({@link JitWatch}); shared by every race. */
+    static boolean jitSettled() {
+        return JIT.settled();
+    }
 
     /**
-     * Whether the JIT has compiled nothing for {@link #QUIET_NANOS} (both kernels, used alternately since the first
-     * call, are then compiled), or {@link #MAX_WAIT_NANOS} have passed since the first race asked. Without the
-     * compilation-time counter (a runtime image without {@code java.management}), ten times the quiet time passes.
+     * Says the JIT has settled once it has compiled nothing for {@link #QUIET_NANOS} (both kernels, used alternately
+     * since the first call, are then compiled), or {@link #MAX_WAIT_NANOS} after it was first asked. Without the
+     * compilation-time counter (a runtime image without {@code java.management}), ten times the quiet time after.
      */
-    static synchronized boolean jitSettled() {
-        long now = System.nanoTime();
-        if (firstAsked == 0) firstAsked = now;
-        if (now - firstAsked > MAX_WAIT_NANOS) return true;
-        long millis;
-        try {
-            millis = JitClock.totalCompileMillis();
-        } catch (LinkageError e) { // the clock's class could not be loaded
-            millis = -1;
+    static final class JitWatch {
+        private long jitMillis = -1, changedAt, firstAsked;
+
+        synchronized boolean settled() {
+            long now = System.nanoTime();
+            if (firstAsked == 0) firstAsked = now;
+            if (now - firstAsked > MAX_WAIT_NANOS) return true;
+            long millis;
+            try {
+                millis = JitClock.totalCompileMillis();
+            } catch (LinkageError e) { // the clock's class could not be loaded
+                millis = -1;
+            }
+            if (millis < 0) return now - firstAsked > QUIET_NANOS * 10;
+            if (millis != jitMillis) {
+                jitMillis = millis;
+                changedAt = now;
+                return false;
+            }
+            return now - changedAt >= QUIET_NANOS;
         }
-        if (millis < 0) return now - firstAsked > QUIET_NANOS * 10;
-        if (millis != jitMillis) {
-            jitMillis = millis;
-            jitChangedAt = now;
-            return false;
-        }
-        return now - jitChangedAt >= QUIET_NANOS;
     }
 
     /** The JVM's total compilation time, in a class of its own so a runtime without java.management only loses it. */

@@ -254,7 +254,8 @@ public abstract sealed class Tensor
 
     /**
      * Integer products for rows {@code [from, to)}, bounds multiples of {@link #GROUP} (or {@code rows}): through the
-     * row-group kernel when the layout exists, else row by row through {@link #dotQ8}.
+     * row-group kernel when the layout exists, else row by row through {@link #dotQ8}. {@code byEights}: vectors
+     * eight at a time through {@link #groupDot8} (as the type's {@link KernelRace} picked), else four at a time.
      */
     final void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, boolean byEights, float[][] outs) {
         RowGroups gs = groups;
