@@ -51,21 +51,21 @@ abstract sealed class MinBlockTensor extends Q8CopyTensor permits Q4_1Tensor, Q5
     }
 
     @Override
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
-        super.groupDot(gs, g, x, out, lanes);
-        addMinTerms(g, x, out);
+    void groupDot(RowGroups gs, int g, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
+        super.groupDot(gs, g, m0, m1, x, out, lanes);
+        if (m0 == 0) addMinTerms(g, x, out); // all blocks' at once, with the first slab
     }
 
     @Override
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        super.groupDot4(gs, g, xs, i, outs, lanes);
-        for (int v = i; v < i + 4; v++) addMinTerms(g, xs[v], outs[v]);
+    void groupDot4(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        super.groupDot4(gs, g, m0, m1, xs, i, outs, lanes);
+        if (m0 == 0) for (int v = i; v < i + 4; v++) addMinTerms(g, xs[v], outs[v]);
     }
 
     @Override
-    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        super.groupDot8(gs, g, xs, i, outs, lanes);
-        for (int v = i; v < i + 8; v++) addMinTerms(g, xs[v], outs[v]);
+    void groupDot8(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        super.groupDot8(gs, g, m0, m1, xs, i, outs, lanes);
+        if (m0 == 0) for (int v = i; v < i + 8; v++) addMinTerms(g, xs[v], outs[v]);
     }
 
     /** Prompts unpack the copy's {@code d·q} and add {@code m}: the same two roundings as {@link #dequantizeBlock}. */

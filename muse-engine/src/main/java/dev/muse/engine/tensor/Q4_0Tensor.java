@@ -90,7 +90,7 @@ public final class Q4_0Tensor extends Tensor {
         int blocks = cols / BLOCK;
         byte[] src = groupRows(g);
         for (int b = 0; b < blocks; b++) {
-            int unit = g * blocks + b;
+            int unit = unitIndex(g, b);
             for (int r = 0; r < GROUP; r++) {
                 int at = (r * blocks + b) * BYTES;
                 out.quants()[unit * NARROW_UNIT_BYTES + GROUP_BYTES + 2 * r] = src[at];
@@ -121,13 +121,13 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
+    void groupDot(RowGroups gs, int g, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
         if (WIDE) {
             Q8Activations.Paired p = x.paired(1);
-            wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.sums(), p.d(), out, lanes);
+            wideKernel(gs.quants(), g, unitIndex(g, m0), m0, m1, p.pairs(), p.sums(), p.d(), out, lanes);
             return;
         }
-        groupKernel(gs.quants(), g, cols / BLOCK, x.pairs(), x.sums, x.d, out);
+        groupKernel(gs.quants(), g, unitIndex(g, m0), m0, m1, x.pairs(), x.sums, x.d, out);
     }
 
     /**
@@ -136,10 +136,9 @@ public final class Q4_0Tensor extends Tensor {
      * |Σ w0·x1| ≤ 8·15·127 and |Σ (w0·x0 + w1·x1)| ≤ 8·2·15·127, both below 2^15. The offset 8 comes off once per
      * block through Σx.
      */
-    private static void groupKernel(byte[] qs, int g, int blocks, int[] xp, int[] sums, float[] xd, float[] out) {
+    private static void groupKernel(byte[] qs, int g, int unit0, int m0, int m1, int[] xp, int[] sums, float[] xd, float[] out) {
         FloatVector acc = FloatVector.zero(F8);
-        for (int b = 0; b < blocks; b++) {
-            int unit = g * blocks + b;
+        for (int b = m0, unit = unit0; b < m1; b++, unit++) {
             int o = unit * NARROW_UNIT_BYTES;
             int xi = b * 16;
             IntVector lo = IntVector.zero(I), hi = lo;
@@ -157,7 +156,7 @@ public final class Q4_0Tensor extends Tensor {
             FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xd[b]), acc);
         }
-        acc.intoArray(out, g * GROUP);
+        acc.add(FloatVector.fromArray(F8, out, g * GROUP)).intoArray(out, g * GROUP);
     }
 
     @Override
@@ -170,11 +169,10 @@ public final class Q4_0Tensor extends Tensor {
      * arithmetic per row and block, each block's multiplier broadcast to its lanes as one long. Lane 2r sums row r's
      * even blocks, lane 2r+1 its odd ones; the two are added at the end.
      */
-    private static void wideKernel(byte[] qs, int g, int pairs, long[] xp, long[] sums, long[] xd, float[] out, float[] lanes) {
+    private static void wideKernel(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] sums, long[] xd, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
         IntVector bias = IntVector.broadcast(I16, 0x8000);
-        for (int k = 0; k < pairs; k++) {
-            int unit = g * pairs + k;
+        for (int k = m0, unit = unit0; k < m1; k++, unit++) {
             int o = unit * WIDE_UNIT_BYTES;
             int xi = k * 16;
             IntVector lo = bias, hi = bias;
@@ -195,14 +193,14 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+    void groupDot4(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         if (WIDE) {
             Q8Activations.Batch b = batch(xs, i, 4);
-            wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.sums(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
+            wideKernel4(gs.quants(), g, unitIndex(g, m0), m0, m1, b.pairs(), b.sums(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
             return;
         }
         Q8Activations x0 = xs[i], x1 = xs[i + 1], x2 = xs[i + 2], x3 = xs[i + 3];
-        groupKernel4(gs.quants(), g, cols / BLOCK, x0.pairs(), x1.pairs(), x2.pairs(), x3.pairs(),
+        groupKernel4(gs.quants(), g, unitIndex(g, m0), m0, m1, x0.pairs(), x1.pairs(), x2.pairs(), x3.pairs(),
                 x0.sums, x1.sums, x2.sums, x3.sums, x0.d, x1.d, x2.d, x3.d, outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
     }
 
@@ -218,9 +216,9 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
-    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+    void groupDot8(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         Q8Activations.Batch b = batch(xs, i, 8);
-        wideKernel8(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.sums(), b.d(), lanes);
+        wideKernel8(gs.quants(), g, unitIndex(g, m0), m0, m1, b.pairs(), b.sums(), b.d(), lanes);
         for (int v = 0; v < 8; v++) addLanePairs(lanes, 16 * v, outs[i + v], g * GROUP);
     }
 
@@ -235,11 +233,11 @@ public final class Q4_0Tensor extends Tensor {
      * but 17–40 in about 4 of 10 JVM starts, its late-inlined vector calls left virtual; this one held 73–79 in 8 of
      * 8 (1 bad start in 7 through {@code ./muse bench}), so only Q4_0 has one.
      */
-    private static void wideKernel8(byte[] qs, int g, int pairs, long[] xp, long[] xs, long[] xd, float[] lanes) {
+    private static void wideKernel8(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xs, long[] xd, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
-        for (int k = 0; k < pairs; k++) {
-            int o = (g * pairs + k) * WIDE_UNIT_BYTES;
+        for (int k = m0, unit = unit0; k < m1; k++, unit++) {
+            int o = unit * WIDE_UNIT_BYTES;
             IntVector l0 = bias, h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
             IntVector l4 = l0, h4 = l0, l5 = l0, h5 = l0, l6 = l0, h6 = l0, l7 = l0, h7 = l0;
             for (int p = 0; p < 8; p++) {
@@ -302,7 +300,7 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     /** {@link #groupKernel} for four vectors: each slice is loaded and split once, then multiplied by all four. */
-    private static void groupKernel4(byte[] qs, int g, int blocks, int[] p0, int[] p1, int[] p2, int[] p3,
+    private static void groupKernel4(byte[] qs, int g, int unit0, int m0, int m1, int[] p0, int[] p1, int[] p2, int[] p3,
             int[] s0, int[] s1, int[] s2, int[] s3, float[] d0, float[] d1, float[] d2, float[] d3,
             float[] out0, float[] out1, float[] out2, float[] out3) {
         FloatVector a0 = FloatVector.zero(F8), a1 = a0, a2 = a0, a3 = a0;
@@ -310,8 +308,7 @@ public final class Q4_0Tensor extends Tensor {
         // method inside C2's inlining budget (past it, Vector API calls stayed boxed in some JVM starts, seen with
         // PrintInlining: "failed to inline (intrinsic)", "too big")
         IntVector bias = IntVector.broadcast(I, 0x8000);
-        for (int b = 0; b < blocks; b++) {
-            int unit = g * blocks + b;
+        for (int b = m0, unit = unit0; b < m1; b++, unit++) {
             int o = unit * NARROW_UNIT_BYTES;
             int xi = b * 16;
             IntVector l0 = bias, h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
@@ -339,19 +336,18 @@ public final class Q4_0Tensor extends Tensor {
             s = l3.lanewise(VectorOperators.ASHR, 16).add(h3.lanewise(VectorOperators.ASHR, 16)).sub(8 * s3[b]);
             a3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d3[b]), a3);
         }
-        a0.intoArray(out0, g * GROUP);
-        a1.intoArray(out1, g * GROUP);
-        a2.intoArray(out2, g * GROUP);
-        a3.intoArray(out3, g * GROUP);
+        a0.add(FloatVector.fromArray(F8, out0, g * GROUP)).intoArray(out0, g * GROUP);
+        a1.add(FloatVector.fromArray(F8, out1, g * GROUP)).intoArray(out1, g * GROUP);
+        a2.add(FloatVector.fromArray(F8, out2, g * GROUP)).intoArray(out2, g * GROUP);
+        a3.add(FloatVector.fromArray(F8, out3, g * GROUP)).intoArray(out3, g * GROUP);
     }
 
     /** {@link #wideKernel} for four vectors, each slice widened and split once: per vector the same arithmetic. */
-    private static void wideKernel4(byte[] qs, int g, int pairs, long[] xp, long[] xs, long[] xd,
+    private static void wideKernel4(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xs, long[] xd,
             float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
-        for (int k = 0; k < pairs; k++) {
-            int unit = g * pairs + k;
+        for (int k = m0, unit = unit0; k < m1; k++, unit++) {
             int o = unit * WIDE_UNIT_BYTES;
             IntVector l0 = bias, h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
             for (int p = 0; p < 8; p++) {

@@ -104,7 +104,7 @@ public final class Q4_KTensor extends Tensor {
         int blocks = cols / BLOCK;
         byte[] src = groupRows(g);
         for (int b = 0; b < blocks; b++) {
-            int unit = g * blocks + b;
+            int unit = unitIndex(g, b);
             int base = unit * GROUP_BYTES;
             for (int r = 0; r < GROUP; r++) {
                 long at = ((long) (g * GROUP + r) * blocks + b) * BYTES;
@@ -163,13 +163,13 @@ public final class Q4_KTensor extends Tensor {
     }
 
     @Override
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
+    void groupDot(RowGroups gs, int g, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
         if (WIDE) {
             Q8Activations.Paired p = x.paired(8);
-            wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.d(), p.ds(), out, lanes);
+            wideKernel(gs.quants(), g, unitIndex(g, m0), m0, m1, p.pairs(), p.d(), p.ds(), out, lanes);
             return;
         }
-        groupKernel(gs.quants(), gs.scales(), g, cols / BLOCK, x.pairs(), x.d, x.ds, out);
+        groupKernel(gs.quants(), gs.scales(), g, unitIndex(g, m0), m0, m1, x.pairs(), x.d, x.ds, out);
     }
 
     /** On AVX-512, batches (prompt chunks too) take {@link #wideKernel4}; see {@link Tensor#groupedBatchLimit}. */
@@ -179,13 +179,13 @@ public final class Q4_KTensor extends Tensor {
     }
 
     @Override
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+    void groupDot4(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         if (!WIDE) {
-            super.groupDot4(gs, g, xs, i, outs, lanes);
+            super.groupDot4(gs, g, m0, m1, xs, i, outs, lanes);
             return;
         }
         Q8Activations.Batch b = batch(xs, i, 4);
-        wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.d(), b.ds(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
+        wideKernel4(gs.quants(), g, unitIndex(g, m0), m0, m1, b.pairs(), b.d(), b.ds(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
     }
 
     /** The four-vector kernel reads its vectors interleaved (see {@link Q8Activations.Batch}). */
@@ -198,12 +198,11 @@ public final class Q4_KTensor extends Tensor {
      * {@link #wideKernel} for four vectors: each slice widened and split once, the scale and min bytes unpacked once;
      * per vector exactly the single kernel's arithmetic.
      */
-    private static void wideKernel4(byte[] qs, int g, int pairs, long[] xp, long[] xd, long[] xds,
+    private static void wideKernel4(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xd, long[] xds,
             float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
-        for (int m = 0; m < pairs; m++) {
-            int unit = g * pairs + m;
+        for (int m = m0, unit = unit0; m < m1; m++, unit++) {
             int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd0 = FloatVector.zero(F16), sd1 = sd0, sd2 = sd0, sd3 = sd0, sm0 = sd0, sm1 = sd0, sm2 = sd0, sm3 = sd0;
             for (int j = 0; j < 4; j++) {
@@ -281,11 +280,10 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */
-    private static void wideKernel(byte[] qs, int g, int pairs, long[] xp, long[] xd, long[] xds, float[] out, float[] lanes) {
+    private static void wideKernel(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xd, long[] xds, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
         IntVector bias = IntVector.broadcast(I16, 0x8000);
-        for (int m = 0; m < pairs; m++) {
-            int unit = g * pairs + m;
+        for (int m = m0, unit = unit0; m < m1; m++, unit++) {
             int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd = FloatVector.zero(F16), sm = sd;
             for (int j = 0; j < 4; j++) {
@@ -328,10 +326,9 @@ public final class Q4_KTensor extends Tensor {
      * exact as a float); the minimum through the activations' block sum; {@code d} and {@code dmin} once per
      * super-block.
      */
-    private static void groupKernel(byte[] qs, float[] dd, int g, int blocks, int[] xp, float[] xd, float[] xds, float[] out) {
+    private static void groupKernel(byte[] qs, float[] dd, int g, int unit0, int m0, int m1, int[] xp, float[] xd, float[] xds, float[] out) {
         FloatVector acc = FloatVector.zero(F8);
-        for (int b = 0; b < blocks; b++) {
-            int unit = g * blocks + b;
+        for (int b = m0, unit = unit0; b < m1; b++, unit++) {
             int base = unit * GROUP_BYTES;
             FloatVector sd = FloatVector.zero(F8), sm = sd;
             for (int j = 0; j < 4; j++) {
@@ -360,7 +357,7 @@ public final class Q4_KTensor extends Tensor {
             }
             acc = sd.fma(FloatVector.fromArray(F8, dd, unit * 16), acc).sub(sm.mul(FloatVector.fromArray(F8, dd, unit * 16 + 8)));
         }
-        acc.intoArray(out, g * GROUP);
+        acc.add(FloatVector.fromArray(F8, out, g * GROUP)).intoArray(out, g * GROUP);
     }
 
     /**

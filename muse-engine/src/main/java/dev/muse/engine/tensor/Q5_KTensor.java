@@ -120,9 +120,9 @@ public final class Q5_KTensor extends Tensor {
     }
 
     @Override
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
+    void groupDot(RowGroups gs, int g, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
         Q8Activations.Paired p = x.paired(8);
-        wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.d(), p.ds(), out, lanes);
+        wideKernel(gs.quants(), g, unitIndex(g, m0), m0, m1, p.pairs(), p.d(), p.ds(), out, lanes);
     }
 
     // Batches of GEMM_FROM (4) vectors or more take the float tile (groupedBatchLimit stays 0). A four-vector
@@ -137,11 +137,11 @@ public final class Q5_KTensor extends Tensor {
      * (the cross terms land outside the mask). Values up to 31 allow four pair products per rounding shift
      * (4·2·31·127 &lt; 2^15), so each 64 elements take two rounds.
      */
-    private static void wideKernel(byte[] qs, int g, int pairs, long[] xp, long[] xd, long[] xds, float[] out, float[] lanes) {
+    private static void wideKernel(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xd, long[] xds, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
         IntVector bias = IntVector.broadcast(I16, 0x8000);
-        for (int m = 0; m < pairs; m++) {
-            int base = (g * pairs + m) * WIDE_UNIT_BYTES;
+        for (int m = m0, unit = unit0; m < m1; m++, unit++) {
+            int base = unit * WIDE_UNIT_BYTES;
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             FloatVector sd = FloatVector.zero(F16), sm = sd;

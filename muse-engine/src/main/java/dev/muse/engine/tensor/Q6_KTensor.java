@@ -97,7 +97,7 @@ public final class Q6_KTensor extends Tensor {
         MemorySegment bytes = MemorySegment.ofArray(src);
         int[] q = new int[BLOCK];
         for (int b = 0; b < blocks; b++) {
-            int unit = g * blocks + b;
+            int unit = unitIndex(g, b);
             for (int r = 0; r < GROUP; r++) {
                 int at = (r * blocks + b) * BYTES;
                 out.scales()[unit * GROUP + r] = f16(src, at + 208);
@@ -149,13 +149,13 @@ public final class Q6_KTensor extends Tensor {
     }
 
     @Override
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
+    void groupDot(RowGroups gs, int g, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
         if (WIDE) {
             Q8Activations.Paired p = x.paired(8);
-            wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.sums16(), p.d(), out, lanes);
+            wideKernel(gs.quants(), g, unitIndex(g, m0), m0, m1, p.pairs(), p.sums16(), p.d(), out, lanes);
             return;
         }
-        groupKernel(gs, g, cols / BLOCK, x.pairs(), x.sums16(), x.d, out);
+        groupKernel(gs, g, unitIndex(g, m0), m0, m1, x.pairs(), x.sums16(), x.d, out);
     }
 
     /** On AVX-512, decode batches below 16 take {@link #wideKernel4}; see {@link Tensor#groupedBatchLimit}. */
@@ -165,13 +165,13 @@ public final class Q6_KTensor extends Tensor {
     }
 
     @Override
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+    void groupDot4(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         if (!WIDE) {
-            super.groupDot4(gs, g, xs, i, outs, lanes);
+            super.groupDot4(gs, g, m0, m1, xs, i, outs, lanes);
             return;
         }
         Q8Activations.Batch b = batch(xs, i, 4);
-        wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.sums16(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
+        wideKernel4(gs.quants(), g, unitIndex(g, m0), m0, m1, b.pairs(), b.sums16(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
     }
 
     /** The four-vector kernel reads its vectors interleaved (see {@link Q8Activations.Batch}). */
@@ -181,12 +181,11 @@ public final class Q6_KTensor extends Tensor {
     }
 
     /** {@link #wideKernel} for four vectors, each slice widened once: per vector exactly the single kernel's arithmetic. */
-    private static void wideKernel4(byte[] qs, int g, int pairs, long[] xp, long[] xs, long[] xd,
+    private static void wideKernel4(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xs, long[] xd,
             float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
-        for (int m = 0; m < pairs; m++) {
-            int unit = g * pairs + m;
+        for (int m = m0, unit = unit0; m < m1; m++, unit++) {
             int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd0 = FloatVector.zero(F16), sd1 = sd0, sd2 = sd0, sd3 = sd0;
             for (int k = 0; k < 16; k++) {
@@ -228,11 +227,10 @@ public final class Q6_KTensor extends Tensor {
     }
 
     /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */
-    private static void wideKernel(byte[] qs, int g, int pairs, long[] xp, long[] sums16, long[] xd, float[] out, float[] lanes) {
+    private static void wideKernel(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] sums16, long[] xd, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
         IntVector bias = IntVector.broadcast(I16, 0x8000);
-        for (int m = 0; m < pairs; m++) {
-            int unit = g * pairs + m;
+        for (int m = m0, unit = unit0; m < m1; m++, unit++) {
             int base = unit * WIDE_UNIT_BYTES;
             FloatVector sd = FloatVector.zero(F16);
             for (int k = 0; k < 16; k++) {
@@ -264,12 +262,11 @@ public final class Q6_KTensor extends Tensor {
      * offset 32 comes off per 16 elements through their activation sum, then the group's 8-bit scale in integers
      * (|Σ (q−32)·x| ≤ 16·32·127, times 128 still below 2^24, so exact as a float), {@code d} once per super-block.
      */
-    private static void groupKernel(RowGroups gs, int g, int blocks, int[] xp, int[] sums16, float[] xd, float[] out) {
+    private static void groupKernel(RowGroups gs, int g, int unit0, int m0, int m1, int[] xp, int[] sums16, float[] xd, float[] out) {
         byte[] qs = gs.quants();
         float[] sc = gs.scales();
         FloatVector acc = FloatVector.zero(F8);
-        for (int b = 0; b < blocks; b++) {
-            int unit = g * blocks + b;
+        for (int b = m0, unit = unit0; b < m1; b++, unit++) {
             FloatVector sd = FloatVector.zero(F8);
             for (int k = 0; k < 16; k++) {
                 int q = unit * GROUP_BYTES + 136 * k;
@@ -287,7 +284,7 @@ public final class Q6_KTensor extends Tensor {
             }
             acc = sd.fma(FloatVector.fromArray(F8, sc, unit * GROUP), acc);
         }
-        acc.intoArray(out, g * GROUP);
+        acc.add(FloatVector.fromArray(F8, out, g * GROUP)).intoArray(out, g * GROUP);
     }
 
     @Override

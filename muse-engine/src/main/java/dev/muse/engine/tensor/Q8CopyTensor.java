@@ -80,8 +80,8 @@ abstract sealed class Q8CopyTensor extends Tensor permits Q5_0Tensor, MinBlockTe
     }
 
     @Override
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
-        asQ8_0().groupDot(gs, g, x, out, lanes);
+    void groupDot(RowGroups gs, int g, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
+        asQ8_0().groupDot(gs, g, m0, m1, x, out, lanes);
     }
 
     @Override
@@ -90,8 +90,8 @@ abstract sealed class Q8CopyTensor extends Tensor permits Q5_0Tensor, MinBlockTe
     }
 
     @Override
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        asQ8_0().groupDot4(gs, g, xs, i, outs, lanes);
+    void groupDot4(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        asQ8_0().groupDot4(gs, g, m0, m1, xs, i, outs, lanes);
     }
 
     @Override
@@ -105,8 +105,8 @@ abstract sealed class Q8CopyTensor extends Tensor permits Q5_0Tensor, MinBlockTe
     }
 
     @Override
-    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        asQ8_0().groupDot8(gs, g, xs, i, outs, lanes);
+    void groupDot8(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        asQ8_0().groupDot8(gs, g, m0, m1, xs, i, outs, lanes);
     }
 
     @Override

@@ -73,7 +73,7 @@ public final class Q8_0Tensor extends Tensor {
         byte[] src = groupRows(g);
         byte[] quants = out.quants();
         for (int b = 0; b < blocks; b++) {
-            int base = (g * blocks + b) * UNIT_BYTES;
+            int base = unitIndex(g, b) * UNIT_BYTES;
             for (int r = 0; r < GROUP; r++) {
                 int at = (r * blocks + b) * BYTES;
                 quants[base + 256 + 2 * r] = src[at];
@@ -102,13 +102,13 @@ public final class Q8_0Tensor extends Tensor {
     }
 
     @Override
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
+    void groupDot(RowGroups gs, int g, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
         if (WIDE) {
             Q8Activations.Paired p = x.pairedShorts();
-            wideKernel(gs.quants(), g, groupBlocks() / 2, p.pairs(), p.d(), out, lanes);
+            wideKernel(gs.quants(), g, unitIndex(g, m0), m0, m1, p.pairs(), p.d(), out, lanes);
             return;
         }
-        groupKernel(gs.quants(), g, cols / BLOCK, x.shortPairs(), x.d, out);
+        groupKernel(gs.quants(), g, unitIndex(g, m0), m0, m1, x.shortPairs(), x.d, out);
     }
 
     /**
@@ -116,10 +116,10 @@ public final class Q8_0Tensor extends Tensor {
      * times the activations' shorts: each 16-bit product is at most 128·127, so two slices' products add in 16 bits
      * (≤ 32512) before the halves are widened and summed in 32 bits.
      */
-    private static void groupKernel(byte[] qs, int g, int blocks, int[] xp, float[] xd, float[] out) {
+    private static void groupKernel(byte[] qs, int g, int unit0, int m0, int m1, int[] xp, float[] xd, float[] out) {
         FloatVector acc = FloatVector.zero(F8);
-        for (int b = 0; b < blocks; b++) {
-            int o = (g * blocks + b) * UNIT_BYTES;
+        for (int b = m0, unit = unit0; b < m1; b++, unit++) {
+            int o = unit * UNIT_BYTES;
             int xi = b * 16;
             IntVector hi = IntVector.zero(I), lo = hi;
             for (int p = 0; p < 8; p++) {
@@ -134,7 +134,7 @@ public final class Q8_0Tensor extends Tensor {
             FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
             acc = ((FloatVector) hi.add(lo).convert(VectorOperators.I2F, 0)).fma(scale.mul(xd[b]), acc);
         }
-        acc.intoArray(out, g * GROUP);
+        acc.add(FloatVector.fromArray(F8, out, g * GROUP)).intoArray(out, g * GROUP);
     }
 
     /**
@@ -142,10 +142,10 @@ public final class Q8_0Tensor extends Tensor {
      * arithmetic per row and block, each block pair's activations broadcast to its lanes as one long. Lane 2r sums
      * row r's even blocks, lane 2r+1 its odd ones; the two are added at the end.
      */
-    private static void wideKernel(byte[] qs, int g, int pairs, long[] xp, long[] xd, float[] out, float[] lanes) {
+    private static void wideKernel(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xd, float[] out, float[] lanes) {
         FloatVector acc = FloatVector.zero(F16);
-        for (int k = 0; k < pairs; k++) {
-            int o = (g * pairs + k) * WIDE_UNIT_BYTES;
+        for (int k = m0, unit = unit0; k < m1; k++, unit++) {
+            int o = unit * WIDE_UNIT_BYTES;
             int xi = k * 16;
             IntVector hi = IntVector.zero(I16), lo = hi;
             for (int p = 0; p < 8; p++) {
@@ -172,21 +172,21 @@ public final class Q8_0Tensor extends Tensor {
     }
 
     @Override
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+    void groupDot4(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         if (!WIDE) {
-            super.groupDot4(gs, g, xs, i, outs, lanes);
+            super.groupDot4(gs, g, m0, m1, xs, i, outs, lanes);
             return;
         }
         Q8Activations.Batch b = batch(xs, i, 4);
-        wideKernel4(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
+        wideKernel4(gs.quants(), g, unitIndex(g, m0), m0, m1, b.pairs(), b.d(), outs[i], outs[i + 1], outs[i + 2], outs[i + 3], lanes);
     }
 
     /** {@link #wideKernel} for four vectors, each slice loaded and widened once: per vector the same arithmetic. */
-    private static void wideKernel4(byte[] qs, int g, int pairs, long[] xp, long[] xd,
+    private static void wideKernel4(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xd,
             float[] out0, float[] out1, float[] out2, float[] out3, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0;
-        for (int k = 0; k < pairs; k++) {
-            int o = (g * pairs + k) * WIDE_UNIT_BYTES;
+        for (int k = m0, unit = unit0; k < m1; k++, unit++) {
+            int o = unit * WIDE_UNIT_BYTES;
             IntVector h0 = IntVector.zero(I16), l0 = h0, h1 = h0, l1 = h0, h2 = h0, l2 = h0, h3 = h0, l3 = h0;
             for (int p = 0; p < 8; p++) {
                 ShortVector w0 = (ShortVector) ByteVector.fromArray(B32, qs, o + 64 * p).convertShape(VectorOperators.B2S, S32, 0);
@@ -232,9 +232,9 @@ public final class Q8_0Tensor extends Tensor {
     }
 
     @Override
-    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+    void groupDot8(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         Q8Activations.Batch b = batch(xs, i, 8);
-        wideKernel8(gs.quants(), g, groupBlocks() / 2, b.pairs(), b.d(), lanes);
+        wideKernel8(gs.quants(), g, unitIndex(g, m0), m0, m1, b.pairs(), b.d(), lanes);
         for (int v = 0; v < 8; v++) addLanePairs(lanes, 16 * v, outs[i + v], g * GROUP);
     }
 
@@ -242,10 +242,10 @@ public final class Q8_0Tensor extends Tensor {
      * {@link #wideKernel4} for eight vectors from their interleaved {@link Q8Activations.Batch}: the weights read and
      * widened once for eight; per vector the same arithmetic, so results do not depend on the batch.
      */
-    private static void wideKernel8(byte[] qs, int g, int pairs, long[] xp, long[] xd, float[] lanes) {
+    private static void wideKernel8(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xd, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        for (int k = 0; k < pairs; k++) {
-            int o = (g * pairs + k) * WIDE_UNIT_BYTES;
+        for (int k = m0, unit = unit0; k < m1; k++, unit++) {
+            int o = unit * WIDE_UNIT_BYTES;
             IntVector h0 = IntVector.zero(I16), l0 = h0, h1 = h0, l1 = h0, h2 = h0, l2 = h0, h3 = h0, l3 = h0;
             IntVector h4 = h0, l4 = h0, h5 = h0, l5 = h0, h6 = h0, l6 = h0, h7 = h0, l7 = h0;
             for (int p = 0; p < 8; p++) {

@@ -247,6 +247,32 @@ public abstract sealed class Tensor
      */
     record RowGroups(byte[] quants, float[] scales) {}
 
+    /**
+     * Columns per slab of the row-group layout. A row-group kernel reads the whole activation vector again for every
+     * group of rows; once a group's weights and the activations together outgrow the 32 KB L1 cache (rows longer
+     * than ~4096 columns), every group fetched the activations back from L2, and the kernels ran 1.5× slower per
+     * weight on one core (Q4_0's 2048×8192 FFN-down against its 8192×2048 FFN-up). So the layout holds slabs of this
+     * many columns, within a slab the groups one after another, and a product runs slab by slab: the activations'
+     * slice stays in L1 and the weights are still read in order.
+     */
+    static final int SLAB_COLUMNS = 2048;
+
+    /** Units per row in the row-group layout: blocks, or block pairs in the 512-bit layouts. */
+    final int groupUnits() {
+        return WIDE ? groupBlocks() / 2 : groupBlocks();
+    }
+
+    /** Units per slab ({@link #SLAB_COLUMNS}); the last slab of a row may be narrower. */
+    final int slabUnits() {
+        return Math.max(1, SLAB_COLUMNS / (type().blockSize() * (WIDE ? 2 : 1)));
+    }
+
+    /** Where unit {@code m} of group {@code g} lies in the layout (in units): slab by slab, group by group within one. */
+    final int unitIndex(int g, int m) {
+        int slab = slabUnits(), start = m - m % slab, width = Math.min(slab, groupUnits() - start);
+        return start * (rows / GROUP) + g * width + (m - start);
+    }
+
     /** The row-group layout once built ({@link #rowGroups}). */
     volatile RowGroups groups;
     /** Set when the layout could not be built (heap too small): products stay on the row kernels. */
@@ -265,17 +291,25 @@ public abstract sealed class Tensor
         }
         float[] lanes = WIDE ? LANES.get() : null;
         int eights = byEights ? n / 8 * 8 : 0;
-        // eight or four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
-        for (int g = from / GROUP; g < to / GROUP; g++) {
-            int i = 0;
-            for (; i < eights; i += 8) groupDot8(gs, g, xs, i, outs, lanes);
-            for (; i + 4 <= n; i += 4) groupDot4(gs, g, xs, i, outs, lanes);
-            for (; i < n; i++) groupDot(gs, g, xs[i], outs[i], lanes);
+        for (int i = 0; i < n; i++) Arrays.fill(outs[i], from, to, 0f); // the kernels add each slab's share
+        int units = groupUnits(), slab = slabUnits();
+        for (int m0 = 0; m0 < units; m0 += slab) {
+            int m1 = Math.min(units, m0 + slab);
+            // eight or four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
+            for (int g = from / GROUP; g < to / GROUP; g++) {
+                int i = 0;
+                for (; i < eights; i += 8) groupDot8(gs, g, m0, m1, xs, i, outs, lanes);
+                for (; i + 4 <= n; i += 4) groupDot4(gs, g, m0, m1, xs, i, outs, lanes);
+                for (; i < n; i++) groupDot(gs, g, m0, m1, xs[i], outs[i], lanes);
+            }
         }
     }
 
-    /** Rows {@code GROUP·g ..} times {@code x} into {@code out} at the same rows: the type's row-group kernel. */
-    void groupDot(RowGroups gs, int g, Q8Activations x, float[] out, float[] lanes) {
+    /**
+     * Rows {@code GROUP·g ..} times {@code x}, over units {@code [m0, m1)} of one slab ({@link #unitIndex}), added to
+     * {@code out} at the same rows: the type's row-group kernel.
+     */
+    void groupDot(RowGroups gs, int g, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
         throw new UnsupportedOperationException(type() + " has no row-group layout");
     }
 
@@ -283,11 +317,12 @@ public abstract sealed class Tensor
     private static final ThreadLocal<float[]> LANES = ThreadLocal.withInitial(() -> new float[16 * 8]);
 
     /**
-     * {@code out[at + r] = lanes[from + 2r] + lanes[from + 2r + 1]}: a 512-bit kernel's even and odd blocks of each row
-     * added. Through memory: written as lane shuffles in a helper that C2 did not inline, they ran unintrinsified.
+     * {@code out[at + r] += lanes[from + 2r] + lanes[from + 2r + 1]}: a 512-bit kernel's even and odd blocks of each
+     * row, added to the row's result. Through memory: written as lane shuffles in a helper that C2 did not inline, they
+     * ran unintrinsified.
      */
     static void addLanePairs(float[] lanes, int from, float[] out, int at) {
-        for (int r = 0; r < GROUP; r++) out[at + r] = lanes[from + 2 * r] + lanes[from + 2 * r + 1];
+        for (int r = 0; r < GROUP; r++) out[at + r] += lanes[from + 2 * r] + lanes[from + 2 * r + 1];
     }
 
     /** {@link #addLanePairs} for a four-vector kernel's 64 lanes. */
@@ -343,7 +378,7 @@ public abstract sealed class Tensor
     }
 
     /** {@link #groupDot4} for {@code xs[i..i+7]}, from their {@link Q8Activations.Batch}; see {@link #batchesOfEight}. */
-    void groupDot8(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+    void groupDot8(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         throw new UnsupportedOperationException(type() + " has no eight-vector kernel");
     }
 
@@ -375,8 +410,8 @@ public abstract sealed class Tensor
      * {@link #groupDot} for {@code xs[i..i+3]} into {@code outs[i..i+3]}: each unpacked weight serves four vectors,
      * with exactly the single-vector kernel's arithmetic per vector (results do not depend on the batch).
      */
-    void groupDot4(RowGroups gs, int g, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        for (int v = i; v < i + 4; v++) groupDot(gs, g, xs[v], outs[v], lanes);
+    void groupDot4(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        for (int v = i; v < i + 4; v++) groupDot(gs, g, m0, m1, xs[v], outs[v], lanes);
     }
 
     /** Once per integer product, before the threads start: builds the row groups and what their kernel reads of x. */
@@ -437,7 +472,7 @@ public abstract sealed class Tensor
         int blocks = cols / type().blockSize(), pairs = groupBlocks() / 2, blockBytes = (int) type().blockBytes();
         byte[] src = groupRows(g);
         for (int m = 0; m < pairs; m++) {
-            int base = (g * pairs + m) * unitBytes;
+            int base = unitIndex(g, m) * unitBytes;
             for (int half = 0; half < 2 && 2 * m + half < blocks; half++) {
                 for (int r = 0; r < GROUP; r++) body.pack(out.quants(), base, 2 * r + half, src, (r * blocks + 2 * m + half) * blockBytes);
             }

@@ -81,7 +81,20 @@ class RowGroupKernelTest {
     @EnumSource(names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void an_odd_block_count_should_give_the_same_products(GgmlType type) {
         // 15 blocks of 32, 3 super-blocks of 256: the 512-bit kernels take blocks in pairs and pad the last with zeros
-        int cols = type.blockSize() == 32 ? 480 : 768;
+        checkColumns(type, type.blockSize() == 32 ? 480 : 768, 2);
+    }
+
+    @ParameterizedTest
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void rows_longer_than_a_slab_should_give_the_same_products(GgmlType type) {
+        // 2816 columns: one slab of 2048 (Tensor.SLAB_COLUMNS), then a narrower one of 11 super-blocks' remainder,
+        // each kernel adding its slab's share; on one thread and on two (which split the groups, not the slabs)
+        assertThat(2816).isGreaterThan(Tensor.SLAB_COLUMNS);
+        for (int threads : new int[] {1, 2}) checkColumns(type, 2816, threads);
+    }
+
+    /** 24 rows of {@code cols}: nine vectors alone and together against the row kernels and each other. */
+    private static void checkColumns(GgmlType type, int cols, int threads) {
         Tensor t = KQuantIntegerKernelTest.quantised(type, 24, cols, 11);
         float[][] xs = new float[9][];
         for (int i = 0; i < 9; i++) {
@@ -89,15 +102,16 @@ class RowGroupKernelTest {
             xs[i] = new float[cols];
             for (int k = 0; k < cols; k++) xs[i][k] = (float) rnd.nextGaussian();
         }
-        try (Parallel parallel = new Parallel(2)) {
+        try (Parallel parallel = new Parallel(threads)) {
             float[][] alone = new float[9][t.rows()];
             for (int i = 0; i < 9; i++) t.matmul(xs[i], alone[i], parallel);
             float[][] outs = new float[9][t.rows()];
             t.matmul(9, xs, outs, parallel);
             assertThat(t.groups != null).isEqualTo(hasLayout(type));
             for (int i = 0; i < 9; i++) {
-                String what = "%s with %d columns, vector %d".formatted(type, cols, i);
+                String what = "%s with %d columns, %d threads, vector %d".formatted(type, cols, threads, i);
                 assertMatchesRowKernel(t, xs[i], alone[i], what);
+                assertMatchesRowKernel(t, xs[i], outs[i], what + " of 9");
                 if (t.integerFor(9) || 9 < t.groupedBatchLimit()) assertThat(outs[i]).as("%s: the same as alone", what).containsExactly(alone[i]);
             }
         }
