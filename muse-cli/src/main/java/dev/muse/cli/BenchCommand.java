@@ -70,9 +70,9 @@ final class BenchCommand implements Callable<Integer> {
         for (Map.Entry<String, BenchResult.BatchKernel> e : r.batchKernels().entrySet()) {
             BenchResult.BatchKernel k = e.getValue();
             System.out.println(k.samples() == 0
-                    ? "batches of 8+ " + e.getKey() + ": undecided (the JIT was still compiling; no timing yet)"
-                    : String.format(Locale.ROOT, "batches of 8+ %s: %s (eight-vector kernel %.2f× the time of the four-vector one, %d samples)",
-                            e.getKey(), k.choice(), k.eightsTimeRatio(), k.samples()));
+                    ? "batch kernel " + e.getKey() + ": undecided (the JIT was still compiling; no timing yet)"
+                    : String.format(Locale.ROOT, "batch kernel %s: %s (%s took %.2f× the time of %s, %d samples)",
+                            e.getKey(), k.choice(), k.kernels().get(0), k.timeRatio(), k.kernels().get(1), k.samples()));
         }
         return 0;
     }

@@ -1,5 +1,6 @@
 package dev.muse.engine.bench;
 
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.TreeMap;
@@ -37,11 +38,13 @@ public record BenchResult(
     public record Parallel(double aggregateTokensPerS, double perSequenceTokensPerS) {}
 
     /**
-     * @param choice {@code eights}, {@code fours} or {@code undecided}
-     * @param eightsTimeRatio median time of the eight-vector kernel over the four-vector one twice (NaN: no sample)
+     * @param kernels the two raced: the type's widest batch kernel first ({@code eights}, {@code fours}), then the next
+     *     narrower one on the same vectors ({@code fours}, {@code ones})
+     * @param choice one of {@code kernels}, or {@code undecided}
+     * @param timeRatio median time of the first kernel over the second (NaN: no sample)
      * @param samples paired timings taken
      */
-    public record BatchKernel(String choice, double eightsTimeRatio, int samples) {}
+    public record BatchKernel(List<String> kernels, String choice, double timeRatio, int samples) {}
 
     public BenchResult {
         parallel = java.util.Collections.unmodifiableMap(new TreeMap<>(parallel));
@@ -81,8 +84,10 @@ public record BenchResult(
         for (var e : batchKernels.entrySet()) {
             if (!first) b.append(',');
             first = false;
-            b.append(string(e.getKey())).append(":{\"choice\":").append(string(e.getValue().choice()))
-                    .append(",\"eights_time_ratio\":").append(num(e.getValue().eightsTimeRatio()))
+            b.append(string(e.getKey())).append(":{\"kernels\":[");
+            for (int k = 0; k < e.getValue().kernels().size(); k++) b.append(k > 0 ? "," : "").append(string(e.getValue().kernels().get(k)));
+            b.append("],\"choice\":").append(string(e.getValue().choice()))
+                    .append(",\"time_ratio\":").append(num(e.getValue().timeRatio()))
                     .append(",\"samples\":").append(e.getValue().samples()).append('}');
         }
         b.append('}');

@@ -125,7 +125,7 @@ public final class EngineBench {
     private static Map<String, BenchResult.BatchKernel> batchKernels() {
         Map<String, BenchResult.BatchKernel> out = new LinkedHashMap<>();
         for (Tensor.BatchKernelChoice c : Tensor.batchKernelChoices()) {
-            out.put(c.type(), new BenchResult.BatchKernel(c.choice(), c.eightsTimeRatio(), c.samples()));
+            out.put(c.type(), new BenchResult.BatchKernel(c.kernels(), c.choice(), c.timeRatio(), c.samples()));
         }
         return out;
     }

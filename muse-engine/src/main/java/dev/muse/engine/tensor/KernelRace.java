@@ -11,8 +11,9 @@ import java.util.concurrent.ConcurrentHashMap;
 import java.util.function.BooleanSupplier;
 
 /**
- * Chooses, in the running JVM, between two kernels whose results are bit-identical — a type's eight-vector kernel,
- * or its four-vector kernel twice — by timing both on the same matrices.
+ * Chooses, in the running JVM, between two kernels whose results are bit-identical — a type's widest batch kernel
+ * (eight vectors per call, or four) and the next narrower one on the same vectors (four, or one) — by timing both on
+ * the same matrices.
  *
  * <p>Why measure rather than decide once: C2 compiles these large Vector API kernels well in most JVM starts, but in
  * some it leaves part of one on the Vector API's Java fallback (the engine README's JIT note), and that kernel then
@@ -24,21 +25,41 @@ import java.util.function.BooleanSupplier;
  * with different kernels give a sample of log(time first / time second). Samples count only once the JIT has been
  * idle for a moment ({@link #jitSettled}: before that, a kernel may still be running C1's code, which is as slow as
  * a bad compile). The median of the last {@link #WINDOW} samples decides (one preempted call cannot flip it): after
- * {@link #DECIDE_EARLY} samples when one kernel is more than twice as slow, else after {@link #DECIDE_AFTER}. The
+ * {@link #DECIDE_EARLY} samples when one kernel takes at least {@link #EARLY_RATIO} times the other's time (a
+ * four-vector kernel against one at a time, a bad compile), else after {@link #DECIDE_AFTER}. The
  * loser is then re-tried on one call in {@code 100 · (ratio − 1)} of each matrix (at least {@link #MIN_RETRY}, at
  * most {@link #MAX_RETRY}), so re-trying costs about 1% and a later recompilation is still noticed.
  */
 final class KernelRace {
     static final int WINDOW = 16, DECIDE_EARLY = 8, DECIDE_AFTER = 24;
+    /**
+     * Until a race is decided, half the calls run the slower kernel: a clear difference ends it early. (At 2, a
+     * K-quant's four-vector kernel against one at a time, ~0.7, took the full 24 samples, and the first prompts
+     * ran half their products one vector at a time.)
+     */
+    static final double EARLY_RATIO = 1.25;
     static final int MIN_RETRY = 32, MAX_RETRY = 16_384;
     /** The JIT counts as settled after this long without compiling, or this long after the first race began. */
     static final long QUIET_NANOS = 300_000_000L, MAX_WAIT_NANOS = 20_000_000_000L;
 
     private static final Map<Class<?>, KernelRace> BY_TYPE = new ConcurrentHashMap<>();
 
-    /** The race of one tensor type (one pair of kernels shared by all its matrices). */
-    static KernelRace of(Class<?> type) {
-        return BY_TYPE.computeIfAbsent(type, t -> new KernelRace(KernelRace::jitSettled));
+    /** The race of one tensor type whose widest batch kernel takes {@code widest} vectors (8 or 4) per call. */
+    static KernelRace of(Class<?> type, int widest) {
+        return BY_TYPE.computeIfAbsent(type, t -> new KernelRace(widest, KernelRace::jitSettled));
+    }
+
+    /** The kernel raced against one taking {@code widest} vectors per call: four for eight, else one at a time. */
+    static int narrower(int widest) {
+        return widest == 8 ? 4 : 1;
+    }
+
+    private static String name(int width) {
+        return switch (width) {
+            case 8 -> "eights";
+            case 4 -> "fours";
+            default -> "ones";
+        };
     }
 
     /** Every type's race so far in this JVM, by type name (e.g. Q8_0), for reports such as {@code muse bench}. */
@@ -50,10 +71,13 @@ final class KernelRace {
     }
 
     private synchronized Tensor.BatchKernelChoice outcome(String type) {
-        String choice = !decided ? "undecided" : logRatio <= 0 ? "eights" : "fours";
-        return new Tensor.BatchKernelChoice(type, choice, samples == 0 ? Double.NaN : Math.exp(logRatio), samples);
+        String first = name(widest), second = name(narrower(widest));
+        String choice = !decided ? "undecided" : logRatio <= 0 ? first : second;
+        return new Tensor.BatchKernelChoice(type, List.of(first, second), choice, samples == 0 ? Double.NaN : Math.exp(logRatio), samples);
     }
 
+    /** Vectors per call of the first kernel (8 or 4); the second takes {@link #narrower} of it. */
+    private final int widest;
     private final BooleanSupplier settled;
     private final double[] window = new double[WINDOW];
     private int samples, entries;
@@ -61,7 +85,8 @@ final class KernelRace {
     private double logRatio;
     private boolean decided;
 
-    KernelRace(BooleanSupplier settled) {
+    KernelRace(int widest, BooleanSupplier settled) {
+        this.widest = widest;
         this.settled = settled;
     }
 
@@ -120,7 +145,7 @@ final class KernelRace {
             Arrays.sort(sorted);
             int n = sorted.length;
             logRatio = n % 2 == 1 ? sorted[n / 2] : (sorted[n / 2 - 1] + sorted[n / 2]) / 2;
-            decided |= samples >= DECIDE_AFTER || samples >= DECIDE_EARLY && Math.abs(logRatio) > Math.log(2);
+            decided |= samples >= DECIDE_AFTER || samples >= DECIDE_EARLY && Math.abs(logRatio) >= Math.log(EARLY_RATIO);
         }
         e.ranFirst = first;
         e.lastSeconds = seconds;

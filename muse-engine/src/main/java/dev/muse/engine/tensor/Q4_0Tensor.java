@@ -204,10 +204,10 @@ public final class Q4_0Tensor extends Tensor {
                 x0.sums, x1.sums, x2.sums, x3.sums, x0.d, x1.d, x2.d, x3.d, outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
     }
 
-    /** On AVX-512, eight vectors per pass ({@link #wideKernel8}) or four, as the {@link KernelRace} finds faster. */
+    /** On AVX-512, eight vectors per pass ({@link #wideKernel8}) or four, as the {@link KernelRace} finds faster; on 256-bit vectors four or one. */
     @Override
-    boolean batchesOfEight() {
-        return WIDE;
+    int batchWidth() {
+        return WIDE ? 8 : 4;
     }
 
     @Override

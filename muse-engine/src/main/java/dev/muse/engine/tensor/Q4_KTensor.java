@@ -173,6 +173,12 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /** On AVX-512, batches (prompt chunks too) take {@link #wideKernel4}; see {@link Tensor#groupedBatchLimit}. */
+    /** On AVX-512, four vectors per pass ({@link #wideKernel4}) or one, as the {@link KernelRace} finds faster. */
+    @Override
+    int batchWidth() {
+        return WIDE ? 4 : 1;
+    }
+
     @Override
     int groupedBatchLimit() {
         return WIDE ? 256 : 0;

@@ -95,8 +95,8 @@ abstract sealed class Q8CopyTensor extends Tensor permits Q5_0Tensor, MinBlockTe
     }
 
     @Override
-    boolean batchesOfEight() {
-        return asQ8_0().batchesOfEight();
+    int batchWidth() {
+        return asQ8_0().batchWidth();
     }
 
     @Override

@@ -221,8 +221,8 @@ public final class Q8_0Tensor extends Tensor {
 
     /** On AVX-512, eight vectors per pass ({@link #wideKernel8}) or four, as the {@link KernelRace} finds faster. */
     @Override
-    boolean batchesOfEight() {
-        return WIDE;
+    int batchWidth() {
+        return WIDE ? 8 : 1;
     }
 
     /** The four- and eight-vector kernels read their vectors interleaved (see {@link Q8Activations.Batch}). */

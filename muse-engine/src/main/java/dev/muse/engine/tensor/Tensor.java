@@ -280,17 +280,18 @@ public abstract sealed class Tensor
 
     /**
      * Integer products for rows {@code [from, to)}, bounds multiples of {@link #GROUP} (or {@code rows}): through the
-     * row-group kernel when the layout exists, else row by row through {@link #dotQ8}. {@code byEights}: vectors
-     * eight at a time through {@link #groupDot8} (as the type's {@link KernelRace} picked), else four at a time.
+     * row-group kernel when the layout exists, else row by row through {@link #dotQ8}. {@code widest}: at most this
+     * many vectors per kernel call — 8 ({@link #groupDot8}), 4 ({@link #groupDot4}) or 1 — as the type's
+     * {@link KernelRace} picked.
      */
-    final void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, boolean byEights, float[][] outs) {
+    final void dotQ8Rows(int from, int to, Q8Activations[] xs, int n, int widest, float[][] outs) {
         RowGroups gs = groups;
         if (gs == null) {
             for (int r = from; r < to; r++) dotQ8(r, xs, n, outs);
             return;
         }
         float[] lanes = WIDE ? LANES.get() : null;
-        int eights = byEights ? n / 8 * 8 : 0;
+        int eights = widest >= 8 ? n / 8 * 8 : 0, fours = widest >= 4 ? n / 4 * 4 : 0;
         for (int i = 0; i < n; i++) Arrays.fill(outs[i], from, to, 0f); // the kernels add each slab's share
         int units = groupUnits(), slab = slabUnits();
         for (int m0 = 0; m0 < units; m0 += slab) {
@@ -299,7 +300,7 @@ public abstract sealed class Tensor
             for (int g = from / GROUP; g < to / GROUP; g++) {
                 int i = 0;
                 for (; i < eights; i += 8) groupDot8(gs, g, m0, m1, xs, i, outs, lanes);
-                for (; i + 4 <= n; i += 4) groupDot4(gs, g, m0, m1, xs, i, outs, lanes);
+                for (; i < fours; i += 4) groupDot4(gs, g, m0, m1, xs, i, outs, lanes);
                 for (; i < n; i++) groupDot(gs, g, m0, m1, xs[i], outs[i], lanes);
             }
         }
@@ -349,35 +350,38 @@ public abstract sealed class Tensor
     }
 
     /**
-     * Whether this type has {@link #groupDot8}: products of eight or more vectors may then take them eight at a time
-     * (or four at a time, whichever ran faster in this JVM: {@link KernelRace}).
+     * The most vectors this type's row-group kernels take per call: 8 ({@link #groupDot8}), 4 (a four-vector kernel
+     * of its own in {@link #groupDot4}) or 1. Products of at least that many vectors run it, or the next narrower
+     * kernel (4, or 1) on the same vectors, whichever ran faster in this JVM ({@link KernelRace}; both give
+     * bit-identical results).
      */
-    boolean batchesOfEight() {
-        return false;
+    int batchWidth() {
+        return 1;
     }
 
     /**
-     * How a type's products of 8 or more vectors run in this JVM ({@link KernelRace}): {@code choice} is
-     * {@code eights} (its eight-vector kernel), {@code fours} (its four-vector kernel twice) or {@code undecided};
-     * {@code eightsTimeRatio} the median time of the first over the second (NaN before any sample).
+     * How a type's batched products run in this JVM ({@link KernelRace}): {@code kernels} the two raced, its widest
+     * batch kernel first ({@code eights}: eight vectors per call, {@code fours}: four, {@code ones}: one at a time);
+     * {@code choice} one of them or {@code undecided}; {@code timeRatio} the median time of the first over the second
+     * (NaN before any sample).
      */
-    public record BatchKernelChoice(String type, String choice, double eightsTimeRatio, int samples) {}
+    public record BatchKernelChoice(String type, List<String> kernels, String choice, double timeRatio, int samples) {}
 
     /** The {@link BatchKernelChoice} of every type that has raced its batch kernels in this JVM, by type name. */
     public static List<BatchKernelChoice> batchKernelChoices() {
         return KernelRace.outcomes();
     }
 
-    /** This matrix's side of its type's race between {@link #groupDot8} and {@link #groupDot4} twice. */
-    private KernelRace.Entry eightsOrFours;
+    /** This matrix's side of its type's race between its widest batch kernel and the next narrower one. */
+    private KernelRace.Entry batchRace;
 
-    final KernelRace.Entry eightsOrFours() {
-        KernelRace.Entry e = eightsOrFours;
-        if (e == null) eightsOrFours = e = new KernelRace.Entry(KernelRace.of(getClass()));
+    final KernelRace.Entry batchRace() {
+        KernelRace.Entry e = batchRace;
+        if (e == null) batchRace = e = new KernelRace.Entry(KernelRace.of(getClass(), batchWidth()));
         return e;
     }
 
-    /** {@link #groupDot4} for {@code xs[i..i+7]}, from their {@link Q8Activations.Batch}; see {@link #batchesOfEight}. */
+    /** {@link #groupDot4} for {@code xs[i..i+7]}, from their {@link Q8Activations.Batch}; see {@link #batchWidth}. */
     void groupDot8(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         throw new UnsupportedOperationException(type() + " has no eight-vector kernel");
     }
@@ -392,13 +396,15 @@ public abstract sealed class Tensor
     }
 
     /** The {@link Q8Activations.Batch}es {@link #dotQ8Rows} passes will read, split as it splits the vectors. */
-    private void prepareBatches(Q8Activations[] xs, int n, boolean byEights) {
+    private void prepareBatches(Q8Activations[] xs, int n, int widest) {
         if (batchForm() == null) return;
         int i = 0;
-        if (byEights) {
+        if (widest >= 8) {
             for (; i + 8 <= n; i += 8) batch(xs, i, 8);
         }
-        for (; i + 4 <= n; i += 4) batch(xs, i, 4);
+        if (widest >= 4) {
+            for (; i + 4 <= n; i += 4) batch(xs, i, 4);
+        }
     }
 
     /** The {@link Q8Activations.Batch} of {@code xs[i .. i + count)} in this type's {@link #batchForm}. */
@@ -415,10 +421,10 @@ public abstract sealed class Tensor
     }
 
     /** Once per integer product, before the threads start: builds the row groups and what their kernel reads of x. */
-    final void prepareQ8(Q8Activations[] xs, int n, boolean byEights, Parallel parallel) {
+    final void prepareQ8(Q8Activations[] xs, int n, int widest, Parallel parallel) {
         if (rowGroups(parallel) == null) return;
         for (int i = 0; i < n; i++) prepareGroupActivations(xs[i]);
-        prepareBatches(xs, n, byEights);
+        prepareBatches(xs, n, widest);
     }
 
     /** The activation forms the row-group kernel reads, built before the threads share them: the packed pairs. */
@@ -574,8 +580,8 @@ public abstract sealed class Tensor
         if (INT_OK && integerDot() && integerFor(1)) {
             Q8Activations[] xq = quantizeAll(1, new float[][] {x});
             float[][] outs = {out};
-            prepareQ8(xq, 1, false, parallel);
-            parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, 1, false, outs));
+            prepareQ8(xq, 1, 1, parallel);
+            parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, 1, 1, outs));
             return;
         }
         floatRows(x, out, parallel);
@@ -620,12 +626,13 @@ public abstract sealed class Tensor
         if (INT_OK && integerDot()) {
             if (integerFor(n) || n < groupedBatchLimit() && rowGroups(parallel) != null) {
                 Q8Activations[] xq = quantizeAll(n, xs);
-                boolean raced = n >= 8 && batchesOfEight() && rowGroups(parallel) != null;
-                boolean byEights = raced && eightsOrFours().pickFirst();
-                prepareQ8(xq, n, byEights, parallel);
+                int top = batchWidth();
+                boolean raced = top > 1 && n >= top && rowGroups(parallel) != null;
+                int widest = raced && !batchRace().pickFirst() ? KernelRace.narrower(top) : top;
+                prepareQ8(xq, n, widest, parallel);
                 long start = System.nanoTime();
-                parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, n, byEights, outs));
-                if (raced) eightsOrFours().record(byEights, System.nanoTime() - start, (double) rows * cols * n);
+                parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, n, widest, outs));
+                if (raced) batchRace().record(widest == top, System.nanoTime() - start, (double) rows * cols * n);
                 return;
             }
             // the float kernels get the same 8-bit activations, so a sequence's logits do not depend on how many

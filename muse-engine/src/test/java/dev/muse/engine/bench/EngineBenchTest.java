@@ -79,12 +79,14 @@ class EngineBenchTest {
     @Test
     void json_should_escape_the_model_name() throws Exception {
         BenchResult r = new BenchResult("a\"b", "Q4_0", 1, 1, 1, 1, 2, Map.of(8, new BenchResult.Parallel(16, 2)), 1, 1, 1, 0.5, 1,
-                Map.of("Q4_0", new BenchResult.BatchKernel("eights", 0.9, 24), "Q8_0", new BenchResult.BatchKernel("undecided", Double.NaN, 0)));
+                Map.of("Q4_0", new BenchResult.BatchKernel(List.of("eights", "fours"), "eights", 0.9, 24),
+                        "Q4_K", new BenchResult.BatchKernel(List.of("fours", "ones"), "undecided", Double.NaN, 0)));
         JsonNode json = new ObjectMapper().readTree(r.toJson());
         assertThat(json.get("model").asText()).isEqualTo("a\"b");
         assertThat(json.get("parallel").get("8").get("aggregate_tokens_per_s").asDouble()).isEqualTo(16.0);
         assertThat(json.get("batch_kernels").get("Q4_0").get("choice").asText()).isEqualTo("eights");
-        assertThat(json.get("batch_kernels").get("Q4_0").get("eights_time_ratio").asDouble()).isEqualTo(0.9);
-        assertThat(json.get("batch_kernels").get("Q8_0").get("eights_time_ratio").isNull()).as("no sample yet").isTrue();
+        assertThat(json.get("batch_kernels").get("Q4_0").get("time_ratio").asDouble()).isEqualTo(0.9);
+        assertThat(json.get("batch_kernels").get("Q4_K").get("kernels").get(1).asText()).isEqualTo("ones");
+        assertThat(json.get("batch_kernels").get("Q4_K").get("time_ratio").isNull()).as("no sample yet").isTrue();
     }
 }

@@ -26,7 +26,7 @@ class KernelRaceTest {
     }
 
     private static KernelRace settledRace() {
-        return new KernelRace(() -> true);
+        return new KernelRace(8, () -> true);
     }
 
     @Test
@@ -54,6 +54,17 @@ class KernelRaceTest {
         int calls = 100 * KernelRace.MIN_RETRY;
         assertThat(run(es, calls, 1_100, 1_000)).isBetween(calls / KernelRace.MIN_RETRY - es.length,
                 calls / KernelRace.MIN_RETRY + es.length);
+    }
+
+    @Test
+    void a_clearly_faster_kernel_should_win_early() {
+        // a four-vector kernel against one vector at a time: 0.7x the time, decided after DECIDE_EARLY samples
+        KernelRace race = settledRace();
+        KernelRace.Entry[] es = matrices(race);
+        run(es, KernelRace.DECIDE_EARLY + es.length + 2, 700, 1_000); // each matrix's first call pairs with nothing
+        assertThat(race.samples()).isLessThan(KernelRace.DECIDE_AFTER);
+        assertThat(race.decided()).as("0.7x after %d samples", race.samples()).isTrue();
+        assertThat(race.firstLeads()).isTrue();
     }
 
     @Test
@@ -103,7 +114,7 @@ class KernelRaceTest {
     void timings_while_the_jit_compiles_should_not_count() {
         // while the JIT compiles, the first kernel looks fifty times slower; only what follows decides
         AtomicBoolean settled = new AtomicBoolean(false);
-        KernelRace race = new KernelRace(settled::get);
+        KernelRace race = new KernelRace(8, settled::get);
         KernelRace.Entry[] es = matrices(race);
         run(es, 1_000, 50_000, 1_000);
         assertThat(race.samples()).isZero();

@@ -118,16 +118,16 @@ class RowGroupKernelTest {
     }
 
     @ParameterizedTest
-    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1"})
-    void eight_vectors_should_give_the_same_products_by_eights_and_by_fours(GgmlType type) {
+    @EnumSource(names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
+    void eight_vectors_should_give_the_same_products_by_the_widest_kernel_and_the_next_narrower(GgmlType type) {
         // which of the two a product takes is raced at run time (KernelRace): both must equal the vectors alone
         Tensor t = KQuantIntegerKernelTest.quantised(type, 40, 512, 21);
         float[][] xs = new float[8][];
         for (int i = 0; i < 8; i++) xs[i] = TensorKernelTest.randomVector(60 + i);
         float[][] alone = new float[8][t.rows()];
         for (int i = 0; i < 8; i++) t.matmul(xs[i], alone[i], Parallel.serial());
-        KernelRace.Entry race = t.eightsOrFours();
-        if (!t.batchesOfEight()) { // 256-bit kernels: no eight-vector kernel, no race (products: the test above)
+        KernelRace.Entry race = t.batchRace();
+        if (t.batchWidth() == 1) { // no batch kernel of its own (Q5_K; the K-quants on 256-bit vectors): no race
             t.matmul(8, xs, new float[8][t.rows()], Parallel.serial());
             assertThat(race.runs(true) + race.runs(false)).isZero();
             return;
@@ -137,8 +137,8 @@ class RowGroupKernelTest {
             t.matmul(8, xs, outs, Parallel.serial());
             for (int i = 0; i < 8; i++) assertThat(outs[i]).as("%s, vector %d, call %d", type, i, call).containsExactly(alone[i]);
         }
-        assertThat(race.runs(true)).as("products by eights").isPositive();
-        assertThat(race.runs(false)).as("products by fours").isPositive();
+        assertThat(race.runs(true)).as("products by the widest kernel").isPositive();
+        assertThat(race.runs(false)).as("products by the next narrower").isPositive();
     }
 
     @ParameterizedTest
