@@ -14,9 +14,12 @@ import java.util.TreeMap;
  * @param streamReadBytesPerS a plain parallel streaming read of the mapped file, same threads, same run: the ceiling
  * @param bandwidthFraction weightBytesPerToken × genTokensPerS ÷ streamReadBytesPerS
  * @param kvBytesPerSequence KV cache bytes one sequence of promptTokens + genTokens positions holds
- * @param batchKernels per tensor type, which kernel its products of 8 or more vectors took in this run: the
- *     eight-vector one or the four-vector one twice, as timed in the same JVM (only types that have both and ran
- *     such a product: empty for a model without them or a run without 8 sequences)
+ * @param batchKernels per tensor type, which of two bit-identical batch kernels its products took in this run, as
+ *     timed in the same JVM (only types with a batch kernel of their own that ran a batch of its width: empty for a
+ *     model without them or a run without several sequences)
+ * @param warmUpSeconds the untimed prompts and single-sequence decoding before the timed runs, which go on until the
+ *     JIT has compiled nothing for a moment: how long a fresh JVM took to reach the speed measured here (requests in
+ *     that time run partly on slower code)
  */
 public record BenchResult(
         String model,
@@ -32,7 +35,8 @@ public record BenchResult(
         double streamReadBytesPerS,
         double bandwidthFraction,
         long kvBytesPerSequence,
-        Map<String, BatchKernel> batchKernels) {
+        Map<String, BatchKernel> batchKernels,
+        double warmUpSeconds) {
 
     /** Generation with {@code n} sequences decoded together. */
     public record Parallel(double aggregateTokensPerS, double perSequenceTokensPerS) {}
@@ -79,6 +83,7 @@ public record BenchResult(
         b.append(",\"gen_read_gb_per_s\":").append(num(weightBytesPerToken * genTokensPerS / 1e9));
         b.append(",\"bandwidth_fraction\":").append(num(bandwidthFraction));
         b.append(",\"kv_bytes_per_sequence\":").append(kvBytesPerSequence);
+        b.append(",\"warm_up_s\":").append(num(warmUpSeconds));
         b.append(",\"batch_kernels\":{");
         first = true;
         for (var e : batchKernels.entrySet()) {

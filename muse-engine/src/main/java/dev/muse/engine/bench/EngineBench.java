@@ -9,6 +9,7 @@ import dev.muse.engine.model.ModelConfig;
 import dev.muse.engine.model.Transformer;
 import dev.muse.engine.model.ModelFormatException;
 import dev.muse.engine.tensor.GgmlType;
+import dev.muse.engine.tensor.JitWatch;
 import dev.muse.engine.tensor.Parallel;
 import dev.muse.engine.tensor.Tensor;
 import java.io.IOException;
@@ -78,8 +79,10 @@ public final class EngineBench {
             // warm-up, as llama-bench does: touches every page, builds the row-group copies and lets the JIT compile
             // the prompt kernels, then the decoding ones; one-time work that would otherwise land in the timed runs
             long warmStart = System.nanoTime();
-            for (int i = 0; i < 3 && (i == 0 || System.nanoTime() - warmStart < WARM_UP_NANOS); i++) prefill(tf, cache, prompt);
+            JitWatch jit = new JitWatch(JIT_QUIET_NANOS, WARM_UP_MAX_NANOS);
+            for (int i = 0; i == 0 || warmingUp(warmStart, jit, i < 3); i++) prefill(tf, cache, prompt);
             warmUpDecode(tf, cache, 1, 0, options.genTokens(), rnd);
+            double warmUpSeconds = (System.nanoTime() - warmStart) / 1e9;
             double[] pp = new double[options.repetitions()];
             for (int r = 0; r < pp.length; r++) {
                 progress.accept("prompt processing, " + prompt.length + " tokens, run " + (r + 1) + "/" + pp.length);
@@ -115,7 +118,7 @@ public final class EngineBench {
             long perToken = weightBytesPerToken(m);
             return new BenchResult(name(model), dominantType(m), options.threads(), options.promptTokens(), options.genTokens(),
                     median(pp), genTps, par, fileBytes, perToken, streamBps, perToken * genTps / streamBps,
-                    kvBytes(c, ctx), batchKernels());
+                    kvBytes(c, ctx), batchKernels(), warmUpSeconds);
         } catch (IOException e) {
             throw new ModelFormatException("cannot read " + model + ": " + e.getMessage(), e);
         }
@@ -142,20 +145,34 @@ public final class EngineBench {
         }
     }
 
-    /** How long each warm-up runs at least: the prompt's (at most three prompts), each batch size's decoding. */
-    static final long WARM_UP_NANOS = 2_000_000_000L;
+    /**
+     * Each warm-up (the prompt's, then each batch size's decoding) runs {@link #WARM_UP_NANOS} (but at most 3 prompts or
+     * the timed runs' steps, as before) and until the JIT has compiled nothing for {@link #JIT_QUIET_NANOS}, at most
+     * {@link #WARM_UP_MAX_NANOS} in all: timed runs then
+     * measure C2's code, as llama-bench's warm-up leaves llama.cpp at its steady speed. A fixed warm-up (2 s, at most
+     * the timed context's steps) still timed Q5_K's single-vector kernel on C1's code in 4 of 6 starts: generation
+     * 6–16 t/s, then 13–22 t/s for the same one sequence later in the run. The JSON's {@code warm_up_s} says how long
+     * the prompt's and one sequence's warm-up took (10–16 s on the 1B Q5_K: the JIT kept compiling that long).
+     */
+    static final long WARM_UP_NANOS = 2_000_000_000L, JIT_QUIET_NANOS = 300_000_000L, WARM_UP_MAX_NANOS = 20_000_000_000L;
+
+    /** Whether to go on warming up; {@code early}: still within the fixed warm-up's steps. */
+    private static boolean warmingUp(long start, JitWatch jit, boolean early) {
+        long elapsed = System.nanoTime() - start;
+        boolean settled = jit.settled(); // asked every time, so it sees each compilation
+        return elapsed < WARM_UP_MAX_NANOS && (early && elapsed < WARM_UP_NANOS || !settled);
+    }
 
     /**
-     * Untimed decode steps of {@code n} sequences from position {@code start}: at least 4 and {@link #WARM_UP_NANOS},
-     * at most {@code maxSteps} (the context the timed runs use). A fixed 4 steps let a kernel first used at this batch
-     * size still run C1's code (its vectors boxed, several times slower) into the timed steps, depending on when C2
-     * finished: the same file measured 10 and 41 t/s at 8 sequences in two JVM starts.
+     * Untimed decode steps of {@code n} sequences from position {@code start}: at least 4, and as long as
+     * {@link #warmingUp}, cycling over the positions {@code start .. start + maxSteps} the timed runs use. (A fixed 4
+     * steps had let a kernel first used at this batch size run C1's code into the timed steps: the same file measured
+     * 10 and 41 t/s at 8 sequences in two JVM starts.)
      */
     private static void warmUpDecode(Transformer tf, KvCache cache, int n, int start, int maxSteps, SplittableRandom rnd) {
         long t0 = System.nanoTime();
-        for (int step = 0; step < maxSteps && (step < 4 || System.nanoTime() - t0 < WARM_UP_NANOS); step++) {
-            decode(tf, cache, n, start + step, 1, rnd);
-        }
+        JitWatch jit = new JitWatch(JIT_QUIET_NANOS, WARM_UP_MAX_NANOS);
+        for (int step = 0; step < 4 || warmingUp(t0, jit, step < maxSteps); step++) decode(tf, cache, n, start + step % maxSteps, 1, rnd);
     }
 
     /** {@code n} sequences in slots 0..n-1 from position {@code start}, {@code steps} tokens each; returns aggregate tokens/s. */

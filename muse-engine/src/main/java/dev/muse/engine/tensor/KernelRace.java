@@ -1,7 +1,5 @@
 package dev.muse.engine.tensor;
 
-import java.lang.management.CompilationMXBean;
-import java.lang.management.ManagementFactory;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Comparator;
@@ -165,60 +163,10 @@ final class KernelRace {
         return samples;
     }
 
-    private static final JitWatch JIT = new JitWatch();
+    private static final JitWatch JIT = new JitWatch(QUIET_NANOS, MAX_WAIT_NANOS);
 
-    /** Whether the JVM's JIT has settled ({@link JitWatch}); shared by every race. */
+    /** Whether the JVM's JIT has settled ({@link JitWatch}, waiting at most {@link #MAX_WAIT_NANOS}); shared by every race. */
     static boolean jitSettled() {
         return JIT.settled();
-    }
-
-    /**
-     * Says the JIT has settled once it has compiled nothing for {@link #QUIET_NANOS} (both kernels, used alternately
-     * since the first call, are then compiled), or {@link #MAX_WAIT_NANOS} after it was first asked. Without the
-     * compilation-time counter (a runtime image without {@code java.management}), ten times the quiet time after.
-     */
-    static final class JitWatch {
-        private long jitMillis = -1, changedAt, firstAsked;
-
-        synchronized boolean settled() {
-            long now = System.nanoTime();
-            if (firstAsked == 0) firstAsked = now;
-            if (now - firstAsked > MAX_WAIT_NANOS) return true;
-            long millis;
-            try {
-                millis = JitClock.totalCompileMillis();
-            } catch (LinkageError e) { // the clock's class could not be loaded
-                millis = -1;
-            }
-            if (millis < 0) return now - firstAsked > QUIET_NANOS * 10;
-            if (millis != jitMillis) {
-                jitMillis = millis;
-                changedAt = now;
-                return false;
-            }
-            return now - changedAt >= QUIET_NANOS;
-        }
-    }
-
-    /** The JVM's total compilation time, in a class of its own so a runtime without java.management only loses it. */
-    private static final class JitClock {
-        private static final CompilationMXBean BEAN = bean();
-
-        private static CompilationMXBean bean() {
-            try {
-                CompilationMXBean b = ManagementFactory.getCompilationMXBean();
-                return b != null && b.isCompilationTimeMonitoringSupported() ? b : null;
-            } catch (LinkageError | RuntimeException e) {
-                return null;
-            }
-        }
-
-        static long totalCompileMillis() {
-            try {
-                return BEAN == null ? -1 : BEAN.getTotalCompilationTime();
-            } catch (LinkageError | RuntimeException e) {
-                return -1;
-            }
-        }
     }
 }

@@ -63,6 +63,7 @@ class EngineBenchTest {
         assertThat(json.get("parallel").get("2").get("aggregate_tokens_per_s").asDouble()).isPositive();
         assertThat(json.get("parallel").get("2").get("per_sequence_tokens_per_s").asDouble()).isPositive();
         assertThat(json.get("bandwidth_fraction").asDouble()).isPositive();
+        assertThat(json.get("warm_up_s").asDouble()).as("the untimed warm-up is reported").isPositive();
     }
 
     @Test
@@ -80,7 +81,7 @@ class EngineBenchTest {
     void json_should_escape_the_model_name() throws Exception {
         BenchResult r = new BenchResult("a\"b", "Q4_0", 1, 1, 1, 1, 2, Map.of(8, new BenchResult.Parallel(16, 2)), 1, 1, 1, 0.5, 1,
                 Map.of("Q4_0", new BenchResult.BatchKernel(List.of("eights", "fours"), "eights", 0.9, 24),
-                        "Q4_K", new BenchResult.BatchKernel(List.of("fours", "ones"), "undecided", Double.NaN, 0)));
+                        "Q4_K", new BenchResult.BatchKernel(List.of("fours", "ones"), "undecided", Double.NaN, 0)), 2.5);
         JsonNode json = new ObjectMapper().readTree(r.toJson());
         assertThat(json.get("model").asText()).isEqualTo("a\"b");
         assertThat(json.get("parallel").get("8").get("aggregate_tokens_per_s").asDouble()).isEqualTo(16.0);

@@ -129,7 +129,7 @@ class KernelRaceTest {
     void the_jit_should_settle_in_a_quiet_jvm() throws InterruptedException {
         // a fresh watch: not settled when first asked; nothing new to compile here after a moment, so the real probe
         // must say so well before its 20 s cap
-        KernelRace.JitWatch watch = new KernelRace.JitWatch();
+        JitWatch watch = new JitWatch(KernelRace.QUIET_NANOS, KernelRace.MAX_WAIT_NANOS);
         assertThat(watch.settled()).as("first look").isFalse();
         long deadline = System.nanoTime() + 10_000_000_000L;
         boolean settled = false;
