@@ -149,10 +149,10 @@ public final class EngineBench {
      * Each warm-up (the prompt's, then each batch size's decoding) runs {@link #WARM_UP_NANOS} (but at most 3 prompts or
      * the timed runs' steps, as before) and until the JIT has compiled nothing for {@link #JIT_QUIET_NANOS}, at most
      * {@link #WARM_UP_MAX_NANOS} in all: timed runs then
-     * measure C2's code, as llama-bench's warm-up leaves llama.cpp at its steady speed. A fixed warm-up (2 s, at most
-     * the timed context's steps) still timed Q5_K's single-vector kernel on C1's code in 4 of 6 starts: generation
-     * 6–16 t/s, then 13–22 t/s for the same one sequence later in the run. The JSON's {@code warm_up_s} says how long
-     * the prompt's and one sequence's warm-up took (10–16 s on the 1B Q5_K: the JIT kept compiling that long).
+     * measure C2's code, as llama-bench's warm-up leaves llama.cpp at its steady speed. The fixed warm-up alone (2 s, at
+     * most the timed context's steps) ended about 5–6 s into a run, and Q5_K's single-vector kernel reached C2 at
+     * 5.6 s in one (PrintCompilation). The JSON's {@code warm_up_s} says how long the prompt's and one sequence's
+     * warm-up took (11–24 s on the 1B Q5_K and Q4_K_M: the JIT keeps compiling that long).
      */
     static final long WARM_UP_NANOS = 2_000_000_000L, JIT_QUIET_NANOS = 300_000_000L, WARM_UP_MAX_NANOS = 20_000_000_000L;
 
