@@ -18,8 +18,8 @@ import java.util.TreeMap;
  *     timed in the same JVM (only types with a batch kernel of their own that ran a batch of its width: empty for a
  *     model without them or a run without several sequences)
  * @param warmUpSeconds the untimed prompts and single-sequence decoding before the timed runs, which go on until the
- *     JIT has compiled nothing for a moment: how long a fresh JVM took to reach the speed measured here (requests in
- *     that time run partly on slower code)
+ *     JIT has compiled nothing for a moment (at most 20 s per phase): how long this JVM kept compiling before the
+ *     timing began (requests in that time run partly on slower code)
  */
 public record BenchResult(
         String model,
