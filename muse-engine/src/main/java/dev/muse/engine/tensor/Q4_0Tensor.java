@@ -218,7 +218,7 @@ public final class Q4_0Tensor extends Tensor {
     @Override
     void groupDot8(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         Q8Activations.Batch b = batch(xs, i, 8);
-        wideKernel8(gs.quants(), g, unitIndex(g, m0), m0, m1, b.pairs(), b.sums(), b.d(), lanes);
+        wideKernel8(gs.quants(), unitIndex(g, m0), m0, m1, b.pairs(), b.sums(), b.d(), lanes);
         for (int v = 0; v < 8; v++) addLanePairs(lanes, 16 * v, outs[i + v], g * GROUP);
     }
 
@@ -233,7 +233,7 @@ public final class Q4_0Tensor extends Tensor {
      * but 17–40 in about 4 of 10 JVM starts, its late-inlined vector calls left virtual; this one held 73–79 in 8 of
      * 8 (1 bad start in 7 through {@code ./muse bench}), so only Q4_0 has one.
      */
-    private static void wideKernel8(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xs, long[] xd, float[] lanes) {
+    private static void wideKernel8(byte[] qs, int unit0, int m0, int m1, long[] xp, long[] xs, long[] xd, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
         for (int k = m0, unit = unit0; k < m1; k++, unit++) {

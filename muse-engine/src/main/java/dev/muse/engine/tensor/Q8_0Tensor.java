@@ -234,7 +234,7 @@ public final class Q8_0Tensor extends Tensor {
     @Override
     void groupDot8(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         Q8Activations.Batch b = batch(xs, i, 8);
-        wideKernel8(gs.quants(), g, unitIndex(g, m0), m0, m1, b.pairs(), b.d(), lanes);
+        wideKernel8(gs.quants(), unitIndex(g, m0), m0, m1, b.pairs(), b.d(), lanes);
         for (int v = 0; v < 8; v++) addLanePairs(lanes, 16 * v, outs[i + v], g * GROUP);
     }
 
@@ -242,7 +242,7 @@ public final class Q8_0Tensor extends Tensor {
      * {@link #wideKernel4} for eight vectors from their interleaved {@link Q8Activations.Batch}: the weights read and
      * widened once for eight; per vector the same arithmetic, so results do not depend on the batch.
      */
-    private static void wideKernel8(byte[] qs, int g, int unit0, int m0, int m1, long[] xp, long[] xd, float[] lanes) {
+    private static void wideKernel8(byte[] qs, int unit0, int m0, int m1, long[] xp, long[] xd, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
         for (int k = m0, unit = unit0; k < m1; k++, unit++) {
             int o = unit * WIDE_UNIT_BYTES;
