@@ -259,10 +259,11 @@ public abstract sealed class Tensor
 
     /**
      * Products of at least this many vectors first read each group's slab of weights into the cache
-     * ({@link #pullIntoCache}). At 8 vectors a row-group kernel spends ~18 cycles per 64 weight bytes it loads, so
-     * the hardware prefetchers do not run far enough ahead and its loads from memory wait: on a Zen 5, one core, an
+     * ({@link #pullIntoCache}). At 8 vectors a row-group kernel takes its weights at ~5 GB/s per core, slowly enough
+     * that the hardware prefetchers do not run far ahead, and its loads from memory wait: on a Zen 5, one core, an
      * 8192×2048 matrix, Q4_0's eight-vector kernel ran 111–122 G multiply-adds/s with its weights in L3 and 72–80 from
-     * memory. At 4 vectors pulling first was 3–8% slower (the kernel's own loads overlap well enough there).
+     * memory (82–86 pulled). With fewer vectors pulling first was mostly slower: at 4 up to 13% (Q8_0, two threads),
+     * at 2 up to 20%, at 6 between −2% and +12% by type.
      */
     static final int PULL_FROM = 8;
     /** Keeps {@link #pullIntoCache}'s loads from being optimised away. */
