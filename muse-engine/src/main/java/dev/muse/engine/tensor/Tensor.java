@@ -268,7 +268,7 @@ public abstract sealed class Tensor
     static final int PULL_FROM = 8;
     /**
      * Weight bytes pulled at a time: as many whole groups as fit (at least one). Bursts of two ~9 KB groups instead of
-     * one (Q4_0, Q4_K at 2048 columns) ran 8 vectors 4–7% faster on two threads; groups of ~17 KB (Q8_0, Q6_K) go one
+     * one (Q4_0, Q4_K at 2048 columns) ran 8 vectors 4–8% faster on two threads; groups of ~17 KB (Q8_0, Q6_K) go one
      * at a time, and pulling four of those (68 KB) gained nothing.
      */
     static final int PULL_BYTES = 24 << 10;
