@@ -172,13 +172,13 @@ public final class Q4_KTensor extends Tensor {
         groupKernel(gs.quants(), gs.scales(), g, unitIndex(g, m0), m0, m1, x.pairs(), x.d, x.ds, out);
     }
 
-    /** On AVX-512, batches (prompt chunks too) take {@link #wideKernel4}; see {@link Tensor#groupedBatchLimit}. */
     /** On AVX-512, four vectors per pass ({@link #wideKernel4}) or one, as the {@link KernelRace} finds faster. */
     @Override
     int batchWidth() {
         return WIDE ? 4 : 1;
     }
 
+    /** On AVX-512, batches below 256 vectors (prompt chunks too) take the row groups ({@link #batchWidth}); see {@link Tensor#groupedBatchLimit}. */
     @Override
     int groupedBatchLimit() {
         return WIDE ? 256 : 0;

@@ -158,13 +158,13 @@ public final class Q6_KTensor extends Tensor {
         groupKernel(gs, g, unitIndex(g, m0), m0, m1, x.pairs(), x.sums16(), x.d, out);
     }
 
-    /** On AVX-512, decode batches below 16 take {@link #wideKernel4}; see {@link Tensor#groupedBatchLimit}. */
     /** On AVX-512, four vectors per pass ({@link #wideKernel4}) or one, as the {@link KernelRace} finds faster. */
     @Override
     int batchWidth() {
         return WIDE ? 4 : 1;
     }
 
+    /** On AVX-512, decode batches below 16 vectors take the row groups ({@link #batchWidth}); see {@link Tensor#groupedBatchLimit}. */
     @Override
     int groupedBatchLimit() {
         return WIDE ? 16 : 0;

@@ -249,8 +249,8 @@ public abstract sealed class Tensor
 
     /**
      * Columns per slab of the row-group layout. A row-group kernel reads the whole activation vector again for every
-     * group of rows; once a group's weights and the activations together outgrow the 32 KB L1 cache (rows longer
-     * than ~4096 columns), every group fetched the activations back from L2, and the kernels ran 1.65× slower per
+     * group of rows; once a group's weights and the activations together outgrow the 32 KB L1 cache of the Zen 4 this
+     * was measured on (rows longer than ~4096 columns), every group fetched the activations back from L2, and the kernels ran 1.65× slower per
      * weight on one core (Q4_0's 2048×8192 FFN-down against its 8192×2048 FFN-up). So the layout holds slabs of this
      * many columns, within a slab the groups one after another, and a product runs slab by slab: the activations'
      * slice stays in L1 and the weights are still read in order.
@@ -278,7 +278,7 @@ public abstract sealed class Tensor
     /**
      * One byte of each 64-byte line of {@code quants[from, from + length)}: a loop with nothing else to do keeps many
      * cache misses in flight at once, so the kernel that follows finds the lines in L1/L2. (Reading ahead inside the
-     * kernel instead was slower: a load that misses holds up every later instruction's retirement.)
+     * kernel instead was slower — likely because a load that misses holds up every later instruction's retirement.)
      */
     static int pullIntoCache(byte[] quants, int from, int length) {
         int x = 0;
