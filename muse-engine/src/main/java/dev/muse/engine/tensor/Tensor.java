@@ -702,25 +702,29 @@ public abstract sealed class Tensor
         });
     }
 
-    /** Prompt chunks: four rows unpacked to floats at a time, then the register-blocked {@link Gemm} kernel. */
+    /**
+     * Prompt chunks: four rows unpacked to floats at a time, then the register-blocked {@link Gemm} kernel over every
+     * vector, one {@link Gemm#BLOCK} of columns after another (the four rows' block stays in L1 meanwhile).
+     */
     private void gemm(int n, float[][] xs, float[][] outs, Parallel parallel) {
         int tile = Gemm.FOUR_BY_FOUR ? 4 : 3; // vectors per pass
-        float[] scratch = n % tile == 0 ? null : new float[rows]; // padding results; threads write disjoint rows
+        int whole = n - n % tile;
+        // fewer vectors left than a tile: the last one repeated fills it, its extra results land in spare
+        float[][] px = new float[tile][], po = new float[tile][];
+        float[] spare = whole < n ? new float[rows] : null; // threads write disjoint rows
+        for (int v = 0; v < tile; v++) {
+            px[v] = xs[Math.min(whole + v, n - 1)];
+            po[v] = whole + v < n ? outs[whole + v] : spare;
+        }
         parallel.forRange(rows, (from, to) -> {
             float[][] w = scratchRows(UNPACKED, 4, cols);
             int r = from;
             for (; r + 4 <= to; r += 4) {
                 for (int q = 0; q < 4; q++) unpackRow(r + q, w[q]);
-                int i = 0;
-                for (; i + tile <= n; i += tile) block(w, xs, i, outs, r);
-                if (i < n) { // fewer vectors left than a tile: repeat the last one, its extra results go to scratch
-                    float[][] px = new float[tile][];
-                    float[][] po = new float[tile][];
-                    for (int v = 0; v < tile; v++) {
-                        px[v] = xs[Math.min(i + v, n - 1)];
-                        po[v] = i + v < n ? outs[i + v] : scratch;
-                    }
-                    block(w, px, 0, po, r);
+                for (int k = 0; k < cols; k += Gemm.BLOCK) {
+                    int end = Math.min(cols, k + Gemm.BLOCK);
+                    for (int i = 0; i < whole; i += tile) block(w, xs, i, k, end, outs, r);
+                    if (whole < n) block(w, px, 0, k, end, po, r);
                 }
             }
             for (; r < to; r++) {
@@ -747,9 +751,9 @@ public abstract sealed class Tensor
         return b;
     }
 
-    private void block(float[][] w, float[][] xs, int i, float[][] outs, int r) {
-        if (Gemm.FOUR_BY_FOUR) Gemm.block4x4(w[0], w[1], w[2], w[3], xs, i, cols, outs, r);
-        else Gemm.block4x3(w[0], w[1], w[2], w[3], xs, i, cols, outs, r);
+    private static void block(float[][] w, float[][] xs, int i, int from, int to, float[][] outs, int r) {
+        if (Gemm.FOUR_BY_FOUR) Gemm.block4x4(w[0], w[1], w[2], w[3], xs, i, from, to, outs, r);
+        else Gemm.block4x3(w[0], w[1], w[2], w[3], xs, i, from, to, outs, r);
     }
 
     /** Row {@code row} as floats, exactly {@link #dequantizeRow}'s values; types override it with vector code. */

@@ -19,11 +19,26 @@ class GemmTest {
         for (int n = 24; n <= 28; n++) check(t, n);          // past every type's threshold; 0-3 vectors left over a tile
     }
 
+    /** Rows longer than {@link Gemm#BLOCK}: 2816 columns are two whole column blocks and a part one, summed per row. */
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16", "Q8_0", "Q4_K", "Q6_K"})
+    void long_rows_should_sum_their_column_blocks(GgmlType type) {
+        int rows = 6, cols = 2816;
+        java.util.Random random = new java.util.Random(23);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian() * 0.5f;
+        Tensor t = Tensor.of("w", type, new long[] {cols, rows}, java.lang.foreign.MemorySegment.ofArray(Quantizer.quantize(type, w)));
+        check(t, 30);
+    }
+
     private static void check(Tensor t, int n) {
         GgmlType type = t.type();
         float[][] xs = new float[n][];
         float[][] outs = new float[n][t.rows()];
-        for (int i = 0; i < n; i++) xs[i] = TensorKernelTest.randomVector(40 + i);
+        for (int i = 0; i < n; i++) xs[i] = java.util.Arrays.copyOf(TensorKernelTest.randomVector(40 + i), t.cols());
+        for (int i = 0; i < n; i++) {
+            for (int k = TensorKernelTest.COLS; k < t.cols(); k++) xs[i][k] = xs[i][k % TensorKernelTest.COLS] * 0.7f;
+        }
         try (Parallel p = new Parallel(2)) {
             t.matmul(n, xs, outs, p);
         }
@@ -55,24 +70,32 @@ class GemmTest {
         }
     }
 
+    /** 2816 columns: two whole blocks of {@link Gemm#BLOCK} and a part block, summed across the calls. */
     @org.junit.jupiter.api.Test
     void both_register_tiles_should_give_every_row_times_vector_product() {
-        int cols = 256;
+        int cols = 2816;
         java.util.Random random = new java.util.Random(5);
         float[][] w = new float[4][cols];
         float[][] xs = new float[4][cols];
         for (float[] a : w) for (int k = 0; k < cols; k++) a[k] = (float) random.nextGaussian();
         for (float[] a : xs) for (int k = 0; k < cols; k++) a[k] = (float) random.nextGaussian();
+        double[][] magnitude = new double[4][4];
+        for (int r = 0; r < 4; r++) {
+            for (int v = 0; v < 4; v++) for (int k = 0; k < cols; k++) magnitude[r][v] += Math.abs((double) w[r][k] * xs[v][k]);
+        }
         float[][] three = new float[4][4];
         float[][] four = new float[4][4];
-        Gemm.block4x3(w[0], w[1], w[2], w[3], xs, 0, cols, three, 0); // AVX2 machines take this tile
-        Gemm.block4x4(w[0], w[1], w[2], w[3], xs, 0, cols, four, 0);  // AVX-512 machines this one
+        for (int k = 0; k < cols; k += Gemm.BLOCK) {
+            int end = Math.min(cols, k + Gemm.BLOCK);
+            Gemm.block4x3(w[0], w[1], w[2], w[3], xs, 0, k, end, three, 0); // AVX2 machines take this tile
+            Gemm.block4x4(w[0], w[1], w[2], w[3], xs, 0, k, end, four, 0);  // AVX-512 machines this one
+        }
         for (int r = 0; r < 4; r++) {
             for (int v = 0; v < 4; v++) {
                 double exact = 0;
                 for (int k = 0; k < cols; k++) exact += (double) w[r][k] * xs[v][k];
-                assertThat((double) four[v][r]).as("4x4 row %d vector %d", r, v).isCloseTo(exact, within(1e-3));
-                if (v < 3) assertThat((double) three[v][r]).as("4x3 row %d vector %d", r, v).isCloseTo(exact, within(1e-3));
+                assertThat((double) four[v][r]).as("4x4 row %d vector %d", r, v).isCloseTo(exact, within(1e-5 * magnitude[r][v]));
+                if (v < 3) assertThat((double) three[v][r]).as("4x3 row %d vector %d", r, v).isCloseTo(exact, within(1e-5 * magnitude[r][v]));
             }
         }
     }
