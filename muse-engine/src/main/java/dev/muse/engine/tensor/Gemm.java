@@ -60,9 +60,12 @@ final class Gemm {
             a32 = w.fma(v2, a32);
         }
         boolean first = from == 0;
-        put(outs[i], row, first, a00, a10, a20, a30);
-        put(outs[i + 1], row, first, a01, a11, a21, a31);
-        put(outs[i + 2], row, first, a02, a12, a22, a32);
+        put(outs[i], row, first, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD),
+                a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
+        put(outs[i + 1], row, first, a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
+                a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD));
+        put(outs[i + 2], row, first, a02.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD),
+                a22.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD));
     }
 
     /**
@@ -90,16 +93,21 @@ final class Gemm {
             a30 = w.fma(v0, a30); a31 = w.fma(v1, a31); a32 = w.fma(v2, a32); a33 = w.fma(v3, a33);
         }
         boolean first = from == 0;
-        put(outs[i], row, first, a00, a10, a20, a30);
-        put(outs[i + 1], row, first, a01, a11, a21, a31);
-        put(outs[i + 2], row, first, a02, a12, a22, a32);
-        put(outs[i + 3], row, first, a03, a13, a23, a33);
+        put(outs[i], row, first, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD),
+                a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
+        put(outs[i + 1], row, first, a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
+                a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD));
+        put(outs[i + 2], row, first, a02.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD),
+                a22.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD));
+        put(outs[i + 3], row, first, a03.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD),
+                a23.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD));
     }
 
-    /** One vector's sums for four rows from {@code row}: stored for the first block, added for later ones. */
-    private static void put(float[] out, int row, boolean first, FloatVector r0, FloatVector r1, FloatVector r2, FloatVector r3) {
-        float s0 = r0.reduceLanes(VectorOperators.ADD), s1 = r1.reduceLanes(VectorOperators.ADD);
-        float s2 = r2.reduceLanes(VectorOperators.ADD), s3 = r3.reduceLanes(VectorOperators.ADD);
+    /**
+     * One vector's sums for four rows from {@code row}: stored for the first block, added for later ones. Takes
+     * floats: a helper taking the vectors risks C2 leaving them boxed.
+     */
+    private static void put(float[] out, int row, boolean first, float s0, float s1, float s2, float s3) {
         if (first) {
             out[row] = s0; out[row + 1] = s1; out[row + 2] = s2; out[row + 3] = s3;
         } else {
