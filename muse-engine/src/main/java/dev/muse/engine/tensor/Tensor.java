@@ -703,8 +703,11 @@ public abstract sealed class Tensor
     }
 
     /**
-     * Prompt chunks: four rows unpacked to floats at a time, then the register-blocked {@link Gemm} kernel over every
-     * vector, one {@link Gemm#BLOCK} of columns after another (the four rows' block stays in L1 meanwhile).
+     * Prompt chunks: {@link #unpackedRows} rows unpacked to floats at a time, then the register-blocked {@link Gemm}
+     * kernel over every vector, one {@link Gemm#BLOCK} of columns after another, four rows at a time within a block
+     * (their block stays in L1 meanwhile). Taking one column block across several fours of rows reads each vector's
+     * block from L2 for all of them; with four rows at a time, rows of 8192 columns (FFN-down) cycled all the
+     * vectors' whole rows (1-2 MB) through L2 once per four rows.
      */
     private void gemm(int n, float[][] xs, float[][] outs, Parallel parallel) {
         int tile = Gemm.FOUR_BY_FOUR ? 4 : 3; // vectors per pass
@@ -716,16 +719,21 @@ public abstract sealed class Tensor
             px[v] = xs[Math.min(whole + v, n - 1)];
             po[v] = whole + v < n ? outs[whole + v] : spare;
         }
+        int unpacked = unpackedRows();
         parallel.forRange(rows, (from, to) -> {
-            float[][] w = scratchRows(UNPACKED, 4, cols);
+            float[][] w = scratchRows(UNPACKED, unpacked, cols);
             int r = from;
-            for (; r + 4 <= to; r += 4) {
-                for (int q = 0; q < 4; q++) unpackRow(r + q, w[q]);
+            while (r + 4 <= to) {
+                int g = Math.min(unpacked, (to - r) / 4 * 4);
+                for (int q = 0; q < g; q++) unpackRow(r + q, w[q]);
                 for (int k = 0; k < cols; k += Gemm.BLOCK) {
                     int end = Math.min(cols, k + Gemm.BLOCK);
-                    for (int i = 0; i < whole; i += tile) block(w, xs, i, k, end, outs, r);
-                    if (whole < n) block(w, px, 0, k, end, po, r);
+                    for (int q = 0; q < g; q += 4) {
+                        for (int i = 0; i < whole; i += tile) block(w, q, xs, i, k, end, outs, r + q);
+                        if (whole < n) block(w, q, px, 0, k, end, po, r + q);
+                    }
                 }
+                r += g;
             }
             for (; r < to; r++) {
                 unpackRow(r, w[0]);
@@ -751,9 +759,18 @@ public abstract sealed class Tensor
         return b;
     }
 
-    private static void block(float[][] w, float[][] xs, int i, int from, int to, float[][] outs, int r) {
-        if (Gemm.FOUR_BY_FOUR) Gemm.block4x4(w[0], w[1], w[2], w[3], xs, i, from, to, outs, r);
-        else Gemm.block4x3(w[0], w[1], w[2], w[3], xs, i, from, to, outs, r);
+    /** The tile for unpacked rows {@code w[q..q+3]} (matrix rows {@code r..r+3}) and vectors from {@code i}. */
+    private static void block(float[][] w, int q, float[][] xs, int i, int from, int to, float[][] outs, int r) {
+        if (Gemm.FOUR_BY_FOUR) Gemm.block4x4(w[q], w[q + 1], w[q + 2], w[q + 3], xs, i, from, to, outs, r);
+        else Gemm.block4x3(w[q], w[q + 1], w[q + 2], w[q + 3], xs, i, from, to, outs, r);
+    }
+
+    /**
+     * Rows the float tile's driver unpacks at a time: fours, up to 16, as many as take ~512 KB of floats, so they
+     * stay in L2 (1 MB per core here) beside one column block of every vector.
+     */
+    private int unpackedRows() {
+        return Math.max(4, Math.min(16, (128 << 10) / cols) / 4 * 4);
     }
 
     /** Row {@code row} as floats, exactly {@link #dequantizeRow}'s values; types override it with vector code. */

@@ -19,11 +19,14 @@ class GemmTest {
         for (int n = 24; n <= 28; n++) check(t, n);          // past every type's threshold; 0-3 vectors left over a tile
     }
 
-    /** Rows longer than {@link Gemm#BLOCK}: 2816 columns are two whole column blocks and a part one, summed per row. */
+    /**
+     * Rows longer than {@link Gemm#BLOCK}: 2816 columns are two whole column blocks and a part one, summed per row;
+     * 42 rows on two threads are 21 each: sixteen unpacked together, then four, then one left to the row dot.
+     */
     @ParameterizedTest
     @EnumSource(names = {"F16", "BF16", "Q8_0", "Q4_K", "Q6_K"})
     void long_rows_should_sum_their_column_blocks(GgmlType type) {
-        int rows = 6, cols = 2816;
+        int rows = 42, cols = 2816;
         java.util.Random random = new java.util.Random(23);
         float[] w = new float[rows * cols];
         for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian() * 0.5f;
