@@ -2,6 +2,9 @@ package dev.muse.engine.model;
 
 import dev.muse.engine.tensor.Parallel;
 import dev.muse.engine.tensor.Tensor;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The one forward pass shared by every family: pre-norm decoder blocks of grouped-query attention with RoPE and a
@@ -111,15 +114,7 @@ public final class Transformer {
             lw.ffnUp().matmul(n, xb, hb2, parallel);
             // SwiGLU: one exp per hidden value, as much work as a small product, so split over the threads too
             parallel.forRange(c.hiddenDim(), (from, to) -> {
-                for (int i = 0; i < n; i++) {
-                    float[] g = hb[i];
-                    float[] u = hb2[i];
-                    for (int j = from; j < to; j++) {
-                        float val = g[j];
-                        val *= (1.0f / (1.0f + (float) Math.exp(-val)));
-                        g[j] = val * u[j];
-                    }
-                }
+                for (int i = 0; i < n; i++) swiglu(hb[i], hb2[i], from, to);
             });
             lw.ffnDown().matmul(n, hb, xb, parallel);
             for (int i = 0; i < n; i++) add(x[i], xb[i]);
@@ -155,6 +150,24 @@ public final class Transformer {
         ss += c.rmsEps();
         ss = 1.0f / (float) Math.sqrt(ss);
         for (int j = 0; j < size; j++) x[off + j] = weight[j] * (ss * x[off + j]);
+    }
+
+    private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
+
+    /**
+     * {@code g[j] = silu(g[j]) · u[j]} for j in [from, to), silu(x) = x / (1 + e^-x) as llama.cpp computes it. The
+     * Vector API's exp (the JDK's SVML routines on x86) in place of a {@code Math.exp} per value: the exps had cost
+     * 53 µs per layer and sequence on one core. Which values go through the vector loop depends only on the bounds,
+     * not on the batch, so a sequence's result does not depend on the others in its step.
+     */
+    static void swiglu(float[] g, float[] u, int from, int to) {
+        int j = from;
+        for (int upper = from + F.loopBound(to - from); j < upper; j += F.length()) {
+            FloatVector x = FloatVector.fromArray(F, g, j);
+            FloatVector silu = x.div(x.neg().lanewise(VectorOperators.EXP).add(1f));
+            silu.mul(FloatVector.fromArray(F, u, j)).intoArray(g, j);
+        }
+        for (; j < to; j++) g[j] = g[j] / (1f + (float) Math.exp(-g[j])) * u[j];
     }
 
     private static void add(float[] a, float[] b) {
