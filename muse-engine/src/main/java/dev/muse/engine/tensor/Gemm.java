@@ -16,15 +16,19 @@ import jdk.incubator.vector.VectorSpecies;
  * putting a safepoint poll in an outer loop, and with a tile's accumulators live across that poll its register
  * allocator split them into register moves and a stack spill each step — the 4×4 tile ran 131 GFLOP/s per core
  * with everything in L1 against 213 with no poll (Zen 5, whose FMA peak is ~267). With the trip count bounded by
- * {@code min(to - from, BLOCK)} (64 steps) C2 drops the poll. Blocks of 1024 also keep four rows' slices (16 KB) in
- * L1 while the caller runs every vector past them.
+ * {@code min(to - from, BLOCK)} (64 steps of 16 lanes) C2 drops the poll. A block of four rows (16 KB) also stays in
+ * L1 while the caller runs every vector past it.
  */
 final class Gemm {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
 
     private Gemm() {}
 
-    /** Columns per kernel call: 64 steps of 16 lanes, under C2's short-loop bound (see the class doc). */
+    /**
+     * Columns per kernel call: 64 vector steps with AVX-512, under C2's short-loop bound of 100. AVX2's 4×3 tile (16
+     * values in 16 registers) spills whatever the bound, so its 128 steps are left as they are: it runs as before
+     * (27–29 G multiply-adds/s, F16 2048×2048, 32 vectors, one thread, {@code -XX:UseAVX=2} on the Zen 5).
+     */
     static final int BLOCK = 1024;
 
     /**
@@ -60,18 +64,16 @@ final class Gemm {
             a32 = w.fma(v2, a32);
         }
         boolean first = from == 0;
-        put(outs[i], row, first, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD),
-                a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
-        put(outs[i + 1], row, first, a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
-                a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD));
-        put(outs[i + 2], row, first, a02.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD),
-                a22.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD));
+        put(outs[i], row, first, a00, a10, a20, a30);
+        put(outs[i + 1], row, first, a01, a11, a21, a31);
+        put(outs[i + 2], row, first, a02, a12, a22, a32);
     }
 
     /**
      * Four rows × four vectors, sixteen accumulators: on AVX-512 (32 vector registers, 16 float lanes) this keeps
-     * everything in registers and runs about 1.3–1.45× the useful FLOP/s of {@link #block4x3} (measured per core:
-     * ~100 against ~75 GFLOP/s at 32 vectors, ~90 against ~62 at 8). With 16 registers (AVX2) it would spill.
+     * everything in registers and runs about 1.3–1.45× the useful FLOP/s of {@link #block4x3} (measured per core on
+     * the Zen 4: ~100 against ~75 GFLOP/s at 32 vectors, ~90 against ~62 at 8). With 16 registers (AVX2) it would
+     * spill.
      */
     static void block4x4(float[] w0, float[] w1, float[] w2, float[] w3, float[][] xs, int i, int from, int to,
             float[][] outs, int row) {
@@ -93,21 +95,20 @@ final class Gemm {
             a30 = w.fma(v0, a30); a31 = w.fma(v1, a31); a32 = w.fma(v2, a32); a33 = w.fma(v3, a33);
         }
         boolean first = from == 0;
-        put(outs[i], row, first, a00.reduceLanes(VectorOperators.ADD), a10.reduceLanes(VectorOperators.ADD),
-                a20.reduceLanes(VectorOperators.ADD), a30.reduceLanes(VectorOperators.ADD));
-        put(outs[i + 1], row, first, a01.reduceLanes(VectorOperators.ADD), a11.reduceLanes(VectorOperators.ADD),
-                a21.reduceLanes(VectorOperators.ADD), a31.reduceLanes(VectorOperators.ADD));
-        put(outs[i + 2], row, first, a02.reduceLanes(VectorOperators.ADD), a12.reduceLanes(VectorOperators.ADD),
-                a22.reduceLanes(VectorOperators.ADD), a32.reduceLanes(VectorOperators.ADD));
-        put(outs[i + 3], row, first, a03.reduceLanes(VectorOperators.ADD), a13.reduceLanes(VectorOperators.ADD),
-                a23.reduceLanes(VectorOperators.ADD), a33.reduceLanes(VectorOperators.ADD));
+        put(outs[i], row, first, a00, a10, a20, a30);
+        put(outs[i + 1], row, first, a01, a11, a21, a31);
+        put(outs[i + 2], row, first, a02, a12, a22, a32);
+        put(outs[i + 3], row, first, a03, a13, a23, a33);
     }
 
     /**
-     * One vector's sums for four rows from {@code row}: stored for the first block, added for later ones. Takes
-     * floats: a helper taking the vectors risks C2 leaving them boxed.
+     * One vector's sums for four rows from {@code row}: stored for the first block, added for later ones. Taking
+     * the reduced floats instead cost AVX2's 4×3 tile ~10% (22–26 against 27–29 G multiply-adds/s, as in
+     * {@link #BLOCK}'s note) and changed nothing with AVX-512.
      */
-    private static void put(float[] out, int row, boolean first, float s0, float s1, float s2, float s3) {
+    private static void put(float[] out, int row, boolean first, FloatVector r0, FloatVector r1, FloatVector r2, FloatVector r3) {
+        float s0 = r0.reduceLanes(VectorOperators.ADD), s1 = r1.reduceLanes(VectorOperators.ADD);
+        float s2 = r2.reduceLanes(VectorOperators.ADD), s3 = r3.reduceLanes(VectorOperators.ADD);
         if (first) {
             out[row] = s0; out[row + 1] = s1; out[row + 2] = s2; out[row + 3] = s3;
         } else {

@@ -20,7 +20,7 @@ class GemmTest {
     }
 
     /**
-     * Rows longer than {@link Gemm#BLOCK}: 2816 columns are two whole column blocks and a part one, summed per row;
+     * Rows longer than {@link Gemm#BLOCK}: 2816 columns are whole column blocks and a part one, summed per row;
      * 42 rows on two threads are 21 each: sixteen unpacked together, then four, then one left to the row dot.
      */
     @ParameterizedTest
@@ -73,7 +73,7 @@ class GemmTest {
         }
     }
 
-    /** 2816 columns: two whole blocks of {@link Gemm#BLOCK} and a part block, summed across the calls. */
+    /** 2816 columns: whole blocks of {@link Gemm#BLOCK} and a part block, summed across the calls. */
     @org.junit.jupiter.api.Test
     void both_register_tiles_should_give_every_row_times_vector_product() {
         int cols = 2816;
