@@ -156,9 +156,9 @@ public final class Transformer {
 
     /**
      * {@code g[j] = silu(g[j]) · u[j]} for j in [from, to), silu(x) = x / (1 + e^-x) as llama.cpp computes it. The
-     * Vector API's exp (the JDK's SVML routines on x86) in place of a {@code Math.exp} per value: the exps had cost
-     * 53 µs per layer and sequence on one core. Which values go through the vector loop depends only on the bounds,
-     * not on the batch, so a sequence's result does not depend on the others in its step.
+     * Vector API's exp (the JDK's SVML routines on x86) in place of a {@code Math.exp} per value: a 1B model's 8192
+     * values took 35 µs on one core that way, 2.1 µs this way (Zen 5). Which values go through the vector loop
+     * depends only on the bounds, not on the batch, so a sequence's result does not depend on the others in its step.
      */
     static void swiglu(float[] g, float[] u, int from, int to) {
         int j = from;

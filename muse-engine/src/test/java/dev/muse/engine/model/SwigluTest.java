@@ -18,7 +18,7 @@ class SwigluTest {
             up[j] = (float) random.nextGaussian();
         }
         gate[10] = -100f; // e^100 overflows to infinity: silu is -0
-        gate[11] = 100f;  // e^-100 is 0: silu is x
+        gate[11] = 100f;  // e^-100 vanishes beside 1: silu is x
         int[][] ranges = {{0, length}, {3, 4101}, {5, 12}, {4101, length}};
         for (int[] range : ranges) {
             float[] g = gate.clone();
