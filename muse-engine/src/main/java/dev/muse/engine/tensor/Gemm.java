@@ -27,7 +27,7 @@ final class Gemm {
     /**
      * Columns per kernel call: 64 vector steps with AVX-512, under C2's short-loop bound of 100. AVX2's 4×3 tile (16
      * values in 16 registers) spills whatever the bound, so its 128 steps are left as they are: it runs as before
-     * (27–29 G multiply-adds/s, F16 2048×2048, 32 vectors, one thread, {@code -XX:UseAVX=2} on the Zen 5).
+     * (27–28 G multiply-adds/s, F16 2048×2048, 32 vectors, one thread, {@code -XX:UseAVX=2} on the Zen 5).
      */
     static final int BLOCK = 1024;
 
@@ -103,7 +103,7 @@ final class Gemm {
 
     /**
      * One vector's sums for four rows from {@code row}: stored for the first block, added for later ones. Taking
-     * the reduced floats instead cost AVX2's 4×3 tile ~10% (22–26 against 27–29 G multiply-adds/s, as in
+     * the reduced floats instead ran AVX2's 4×3 tile at 24–27 against 27–28 G multiply-adds/s (as in
      * {@link #BLOCK}'s note) and changed nothing with AVX-512.
      */
     private static void put(float[] out, int row, boolean first, FloatVector r0, FloatVector r1, FloatVector r2, FloatVector r3) {

@@ -178,7 +178,10 @@ public final class Q4_KTensor extends Tensor {
         return WIDE ? 4 : 1;
     }
 
-    /** On AVX-512, batches below 256 vectors (prompt chunks too) take the row groups ({@link #batchWidth}); see {@link Tensor#groupedBatchLimit}. */
+    /**
+     * On AVX-512, batches below 256 vectors (prompt chunks too) take the row groups ({@link #batchWidth}); see
+     * {@link Tensor#groupedBatchLimit}.
+     */
     @Override
     int groupedBatchLimit() {
         return WIDE ? 256 : 0;

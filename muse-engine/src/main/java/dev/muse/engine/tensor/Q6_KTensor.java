@@ -164,7 +164,10 @@ public final class Q6_KTensor extends Tensor {
         return WIDE ? 4 : 1;
     }
 
-    /** On AVX-512, decode batches below 16 vectors take the row groups ({@link #batchWidth}); see {@link Tensor#groupedBatchLimit}. */
+    /**
+     * On AVX-512, decode batches below 16 vectors take the row groups ({@link #batchWidth}); see
+     * {@link Tensor#groupedBatchLimit}.
+     */
     @Override
     int groupedBatchLimit() {
         return WIDE ? 16 : 0;

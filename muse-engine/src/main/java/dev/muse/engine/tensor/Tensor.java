@@ -249,9 +249,9 @@ public abstract sealed class Tensor
 
     /**
      * Columns per slab of the row-group layout. A row-group kernel reads the whole activation vector again for every
-     * group of rows; once a group's weights and the activations together outgrow the 32 KB L1 cache of the Zen 4 this
-     * was measured on (rows longer than ~4096 columns), every group fetched the activations back from L2, and the kernels ran 1.65× slower per
-     * weight on one core (Q4_0's 2048×8192 FFN-down against its 8192×2048 FFN-up). So the layout holds slabs of this
+     * group of rows; once a group's weights and the activations together outgrow the 32 KB L1 cache of the Zen 4
+     * this was measured on (rows longer than ~4096 columns), every group fetched the activations back from L2, and
+     * the kernels ran 1.65× slower per weight on one core (Q4_0's 2048×8192 FFN-down against its 8192×2048 FFN-up). So the layout holds slabs of this
      * many columns, within a slab the groups one after another, and a product runs slab by slab: the activations'
      * slice stays in L1 and the weights are still read in order.
      */
@@ -724,16 +724,16 @@ public abstract sealed class Tensor
             float[][] w = scratchRows(UNPACKED, unpacked, cols);
             int r = from;
             while (r + 4 <= to) {
-                int g = Math.min(unpacked, (to - r) / 4 * 4);
-                for (int q = 0; q < g; q++) unpackRow(r + q, w[q]);
+                int count = Math.min(unpacked, (to - r) / 4 * 4); // rows unpacked this time, fours
+                for (int q = 0; q < count; q++) unpackRow(r + q, w[q]);
                 for (int k = 0; k < cols; k += Gemm.BLOCK) {
                     int end = Math.min(cols, k + Gemm.BLOCK);
-                    for (int q = 0; q < g; q += 4) {
+                    for (int q = 0; q < count; q += 4) {
                         for (int i = 0; i < whole; i += tile) block(w, q, xs, i, k, end, outs, r + q);
                         if (whole < n) block(w, q, px, 0, k, end, po, r + q);
                     }
                 }
-                r += g;
+                r += count;
             }
             for (; r < to; r++) {
                 unpackRow(r, w[0]);
