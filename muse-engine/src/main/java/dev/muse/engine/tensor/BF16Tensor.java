@@ -44,7 +44,7 @@ public final class BF16Tensor extends HalfFloatTensor {
         for (; i < upper; i += F.length()) {
             IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at + i * 2L, LE)
                     .convertShape(VectorOperators.S2I, I, 0);
-            FloatVector w = h.lanewise(VectorOperators.LSHL, 16).reinterpretAsFloats();
+            FloatVector w = h.lanewise(VectorOperators.LSHL, 16).viewAsFloatingLanes();
             acc = w.fma(FloatVector.fromArray(F, x, xOff + i), acc);
         }
         float sum = acc.reduceLanes(VectorOperators.ADD);

@@ -45,8 +45,8 @@ public final class F16Tensor extends HalfFloatTensor {
         for (int upper2 = cols - 2 * l + 1; i < upper2; i += 2 * l) {
             IntVector h0 = (IntVector) ShortVector.fromMemorySegment(S, data, at + i * 2L, LE).convertShape(VectorOperators.S2I, I, 0);
             IntVector h1 = (IntVector) ShortVector.fromMemorySegment(S, data, at + (i + l) * 2L, LE).convertShape(VectorOperators.S2I, I, 0);
-            FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector w0 = h0.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            FloatVector w1 = h1.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
             acc0 = w0.fma(FloatVector.fromArray(F, x, xOff + i), acc0);
             acc1 = w1.fma(FloatVector.fromArray(F, x, xOff + i + l), acc1);
         }

@@ -239,7 +239,7 @@ abstract sealed class HalfFloatTensor extends Tensor permits F16Tensor, BF16Tens
      */
     private FloatVector widened(long at) {
         IntVector h = (IntVector) ShortVector.fromMemorySegment(S, data, at, LE).convertShape(VectorOperators.S2I, I, 0);
-        return h.lanewise(VectorOperators.LSHL, shift).and(mask).reinterpretAsFloats();
+        return h.lanewise(VectorOperators.LSHL, shift).and(mask).viewAsFloatingLanes();
     }
 
 }

@@ -153,8 +153,8 @@ public final class Q4_0Tensor extends Tensor {
             IntVector s = lo.add(0x8000).lanewise(VectorOperators.ASHR, 16)
                     .add(hi.add(0x8000).lanewise(VectorOperators.ASHR, 16)).sub(8 * sums[b]);
             IntVector hs = (IntVector) ByteVector.fromArray(B16, qs, o + GROUP_BYTES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
-            FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(xd[b]), acc);
+            FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            acc = ((FloatVector) s.convertShape(VectorOperators.I2F, F8, 0)).fma(scale.mul(xd[b]), acc);
         }
         acc.add(FloatVector.fromArray(F8, out, g * GROUP)).intoArray(out, g * GROUP);
     }
@@ -185,8 +185,8 @@ public final class Q4_0Tensor extends Tensor {
                     .sub(LongVector.broadcast(L8, sums[k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
             FloatVector d = LongVector.broadcast(L8, xd[k]).reinterpretAsFloats();
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            acc = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d), acc);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            acc = ((FloatVector) s.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(d), acc);
         }
         acc.intoArray(lanes, 0);
         addLanePairs(lanes, 0, out, g * GROUP);
@@ -262,32 +262,32 @@ public final class Q4_0Tensor extends Tensor {
                 h7 = h7.add(wh.mul(LongVector.broadcast(L8, xp[hi + 7]).reinterpretAsInts()));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
             int v = 8 * k;
             IntVector s0 = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[v]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a0 = ((FloatVector) s0.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v]).reinterpretAsFloats()), a0);
+            a0 = ((FloatVector) s0.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v]).reinterpretAsFloats()), a0);
             IntVector s1 = l1.lanewise(VectorOperators.ASHR, 16).add(h1.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[v + 1]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a1 = ((FloatVector) s1.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 1]).reinterpretAsFloats()), a1);
+            a1 = ((FloatVector) s1.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 1]).reinterpretAsFloats()), a1);
             IntVector s2 = l2.lanewise(VectorOperators.ASHR, 16).add(h2.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[v + 2]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a2 = ((FloatVector) s2.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 2]).reinterpretAsFloats()), a2);
+            a2 = ((FloatVector) s2.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 2]).reinterpretAsFloats()), a2);
             IntVector s3 = l3.lanewise(VectorOperators.ASHR, 16).add(h3.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[v + 3]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a3 = ((FloatVector) s3.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 3]).reinterpretAsFloats()), a3);
+            a3 = ((FloatVector) s3.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 3]).reinterpretAsFloats()), a3);
             IntVector s4 = l4.lanewise(VectorOperators.ASHR, 16).add(h4.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[v + 4]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a4 = ((FloatVector) s4.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 4]).reinterpretAsFloats()), a4);
+            a4 = ((FloatVector) s4.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 4]).reinterpretAsFloats()), a4);
             IntVector s5 = l5.lanewise(VectorOperators.ASHR, 16).add(h5.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[v + 5]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a5 = ((FloatVector) s5.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 5]).reinterpretAsFloats()), a5);
+            a5 = ((FloatVector) s5.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 5]).reinterpretAsFloats()), a5);
             IntVector s6 = l6.lanewise(VectorOperators.ASHR, 16).add(h6.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[v + 6]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a6 = ((FloatVector) s6.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 6]).reinterpretAsFloats()), a6);
+            a6 = ((FloatVector) s6.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 6]).reinterpretAsFloats()), a6);
             IntVector s7 = l7.lanewise(VectorOperators.ASHR, 16).add(h7.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[v + 7]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a7 = ((FloatVector) s7.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 7]).reinterpretAsFloats()), a7);
+            a7 = ((FloatVector) s7.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 7]).reinterpretAsFloats()), a7);
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);
@@ -326,15 +326,15 @@ public final class Q4_0Tensor extends Tensor {
                 h3 = h3.add(wh.mul(p3[hi]));
             }
             IntVector hs = (IntVector) ByteVector.fromArray(B16, qs, o + GROUP_BYTES).reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
-            FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector scale = hs.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
             IntVector s = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16)).sub(8 * s0[b]);
-            a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d0[b]), a0);
+            a0 = ((FloatVector) s.convertShape(VectorOperators.I2F, F8, 0)).fma(scale.mul(d0[b]), a0);
             s = l1.lanewise(VectorOperators.ASHR, 16).add(h1.lanewise(VectorOperators.ASHR, 16)).sub(8 * s1[b]);
-            a1 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d1[b]), a1);
+            a1 = ((FloatVector) s.convertShape(VectorOperators.I2F, F8, 0)).fma(scale.mul(d1[b]), a1);
             s = l2.lanewise(VectorOperators.ASHR, 16).add(h2.lanewise(VectorOperators.ASHR, 16)).sub(8 * s2[b]);
-            a2 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d2[b]), a2);
+            a2 = ((FloatVector) s.convertShape(VectorOperators.I2F, F8, 0)).fma(scale.mul(d2[b]), a2);
             s = l3.lanewise(VectorOperators.ASHR, 16).add(h3.lanewise(VectorOperators.ASHR, 16)).sub(8 * s3[b]);
-            a3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(d3[b]), a3);
+            a3 = ((FloatVector) s.convertShape(VectorOperators.I2F, F8, 0)).fma(scale.mul(d3[b]), a3);
         }
         a0.add(FloatVector.fromArray(F8, out0, g * GROUP)).intoArray(out0, g * GROUP);
         a1.add(FloatVector.fromArray(F8, out1, g * GROUP)).intoArray(out1, g * GROUP);
@@ -364,19 +364,19 @@ public final class Q4_0Tensor extends Tensor {
                 h3 = h3.add(wh.mul(LongVector.broadcast(L8, xp[hi + 3]).reinterpretAsInts()));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
             IntVector s = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[4 * k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a0 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k]).reinterpretAsFloats()), a0);
+            a0 = ((FloatVector) s.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k]).reinterpretAsFloats()), a0);
             s = l1.lanewise(VectorOperators.ASHR, 16).add(h1.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[4 * k + 1]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a1 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 1]).reinterpretAsFloats()), a1);
+            a1 = ((FloatVector) s.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 1]).reinterpretAsFloats()), a1);
             s = l2.lanewise(VectorOperators.ASHR, 16).add(h2.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[4 * k + 2]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a2 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 2]).reinterpretAsFloats()), a2);
+            a2 = ((FloatVector) s.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 2]).reinterpretAsFloats()), a2);
             s = l3.lanewise(VectorOperators.ASHR, 16).add(h3.lanewise(VectorOperators.ASHR, 16))
                     .sub(LongVector.broadcast(L8, xs[4 * k + 3]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a3 = ((FloatVector) s.convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 3]).reinterpretAsFloats()), a3);
+            a3 = ((FloatVector) s.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 3]).reinterpretAsFloats()), a3);
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);
@@ -401,9 +401,9 @@ public final class Q4_0Tensor extends Tensor {
             IntVector p00 = lo0.mul(ShortVector.fromArray(S, x0.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             IntVector p01 = lo1.mul(ShortVector.fromArray(S, x0.q, xi + 32)).add(hi1.mul(ShortVector.fromArray(S, x0.q, xi + 48))).reinterpretAsInts();
             a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
             a01 = ((FloatVector) p01.lanewise(VectorOperators.ASHR, 16).add(p01.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x0.d[b + 1]), a01);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw1 * x0.d[b + 1]), a01);
         }
         if (b < blocks) { // an odd block count: the last one into the first accumulator
             int xi = b * BLOCK;
@@ -412,7 +412,7 @@ public final class Q4_0Tensor extends Tensor {
             float dw0 = f16(data, at);
             IntVector p00 = lo0.mul(ShortVector.fromArray(S, x0.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
         }
         return a00.add(a01).reduceLanes(VectorOperators.ADD);
     }
@@ -437,27 +437,27 @@ public final class Q4_0Tensor extends Tensor {
             IntVector p00 = lo0.mul(ShortVector.fromArray(S, x0.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             IntVector p01 = lo1.mul(ShortVector.fromArray(S, x0.q, xi + 32)).add(hi1.mul(ShortVector.fromArray(S, x0.q, xi + 48))).reinterpretAsInts();
             a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
             a01 = ((FloatVector) p01.lanewise(VectorOperators.ASHR, 16).add(p01.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x0.d[b + 1]), a01);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw1 * x0.d[b + 1]), a01);
             IntVector p10 = lo0.mul(ShortVector.fromArray(S, x1.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x1.q, xi + 16))).reinterpretAsInts();
             IntVector p11 = lo1.mul(ShortVector.fromArray(S, x1.q, xi + 32)).add(hi1.mul(ShortVector.fromArray(S, x1.q, xi + 48))).reinterpretAsInts();
             a10 = ((FloatVector) p10.lanewise(VectorOperators.ASHR, 16).add(p10.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x1.d[b]), a10);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x1.d[b]), a10);
             a11 = ((FloatVector) p11.lanewise(VectorOperators.ASHR, 16).add(p11.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x1.d[b + 1]), a11);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw1 * x1.d[b + 1]), a11);
             IntVector p20 = lo0.mul(ShortVector.fromArray(S, x2.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x2.q, xi + 16))).reinterpretAsInts();
             IntVector p21 = lo1.mul(ShortVector.fromArray(S, x2.q, xi + 32)).add(hi1.mul(ShortVector.fromArray(S, x2.q, xi + 48))).reinterpretAsInts();
             a20 = ((FloatVector) p20.lanewise(VectorOperators.ASHR, 16).add(p20.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x2.d[b]), a20);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x2.d[b]), a20);
             a21 = ((FloatVector) p21.lanewise(VectorOperators.ASHR, 16).add(p21.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x2.d[b + 1]), a21);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw1 * x2.d[b + 1]), a21);
             IntVector p30 = lo0.mul(ShortVector.fromArray(S, x3.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x3.q, xi + 16))).reinterpretAsInts();
             IntVector p31 = lo1.mul(ShortVector.fromArray(S, x3.q, xi + 32)).add(hi1.mul(ShortVector.fromArray(S, x3.q, xi + 48))).reinterpretAsInts();
             a30 = ((FloatVector) p30.lanewise(VectorOperators.ASHR, 16).add(p30.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x3.d[b]), a30);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x3.d[b]), a30);
             a31 = ((FloatVector) p31.lanewise(VectorOperators.ASHR, 16).add(p31.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x3.d[b + 1]), a31);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw1 * x3.d[b + 1]), a31);
         }
         if (b < blocks) { // an odd block count: the last one into the first accumulator
             int xi = b * BLOCK;
@@ -466,16 +466,16 @@ public final class Q4_0Tensor extends Tensor {
             float dw0 = f16(data, at);
             IntVector p00 = lo0.mul(ShortVector.fromArray(S, x0.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
             IntVector p10 = lo0.mul(ShortVector.fromArray(S, x1.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x1.q, xi + 16))).reinterpretAsInts();
             a10 = ((FloatVector) p10.lanewise(VectorOperators.ASHR, 16).add(p10.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x1.d[b]), a10);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x1.d[b]), a10);
             IntVector p20 = lo0.mul(ShortVector.fromArray(S, x2.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x2.q, xi + 16))).reinterpretAsInts();
             a20 = ((FloatVector) p20.lanewise(VectorOperators.ASHR, 16).add(p20.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x2.d[b]), a20);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x2.d[b]), a20);
             IntVector p30 = lo0.mul(ShortVector.fromArray(S, x3.q, xi)).add(hi0.mul(ShortVector.fromArray(S, x3.q, xi + 16))).reinterpretAsInts();
             a30 = ((FloatVector) p30.lanewise(VectorOperators.ASHR, 16).add(p30.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x3.d[b]), a30);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x3.d[b]), a30);
         }
         outs[o][row] = a00.add(a01).reduceLanes(VectorOperators.ADD);
         outs[o + 1][row] = a10.add(a11).reduceLanes(VectorOperators.ADD);

@@ -245,37 +245,37 @@ public final class Q4_KTensor extends Tensor {
                 int k = 4 * (m * 8 + 2 * j), s = q + 512;
                 IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                 IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
-                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
-                sd0 = ((FloatVector) l00.lanewise(VectorOperators.ASHR, 16).add(l01.lanewise(VectorOperators.ASHR, 16)).mul(scLo).convert(VectorOperators.I2F, 0))
+                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convertShape(VectorOperators.I2F, F16, 0);
+                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convertShape(VectorOperators.I2F, F16, 0);
+                sd0 = ((FloatVector) l00.lanewise(VectorOperators.ASHR, 16).add(l01.lanewise(VectorOperators.ASHR, 16)).mul(scLo).convertShape(VectorOperators.I2F, F16, 0))
                         .fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd0);
-                sd0 = ((FloatVector) h00.lanewise(VectorOperators.ASHR, 16).add(h01.lanewise(VectorOperators.ASHR, 16)).mul(scHi).convert(VectorOperators.I2F, 0))
+                sd0 = ((FloatVector) h00.lanewise(VectorOperators.ASHR, 16).add(h01.lanewise(VectorOperators.ASHR, 16)).mul(scHi).convertShape(VectorOperators.I2F, F16, 0))
                         .fma(LongVector.broadcast(L8, xd[k + 4]).reinterpretAsFloats(), sd0);
                 sm0 = mLo.fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm0);
                 sm0 = mHi.fma(LongVector.broadcast(L8, xds[k + 4]).reinterpretAsFloats(), sm0);
-                sd1 = ((FloatVector) l10.lanewise(VectorOperators.ASHR, 16).add(l11.lanewise(VectorOperators.ASHR, 16)).mul(scLo).convert(VectorOperators.I2F, 0))
+                sd1 = ((FloatVector) l10.lanewise(VectorOperators.ASHR, 16).add(l11.lanewise(VectorOperators.ASHR, 16)).mul(scLo).convertShape(VectorOperators.I2F, F16, 0))
                         .fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd1);
-                sd1 = ((FloatVector) h10.lanewise(VectorOperators.ASHR, 16).add(h11.lanewise(VectorOperators.ASHR, 16)).mul(scHi).convert(VectorOperators.I2F, 0))
+                sd1 = ((FloatVector) h10.lanewise(VectorOperators.ASHR, 16).add(h11.lanewise(VectorOperators.ASHR, 16)).mul(scHi).convertShape(VectorOperators.I2F, F16, 0))
                         .fma(LongVector.broadcast(L8, xd[k + 4 + 1]).reinterpretAsFloats(), sd1);
                 sm1 = mLo.fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm1);
                 sm1 = mHi.fma(LongVector.broadcast(L8, xds[k + 4 + 1]).reinterpretAsFloats(), sm1);
-                sd2 = ((FloatVector) l20.lanewise(VectorOperators.ASHR, 16).add(l21.lanewise(VectorOperators.ASHR, 16)).mul(scLo).convert(VectorOperators.I2F, 0))
+                sd2 = ((FloatVector) l20.lanewise(VectorOperators.ASHR, 16).add(l21.lanewise(VectorOperators.ASHR, 16)).mul(scLo).convertShape(VectorOperators.I2F, F16, 0))
                         .fma(LongVector.broadcast(L8, xd[k + 2]).reinterpretAsFloats(), sd2);
-                sd2 = ((FloatVector) h20.lanewise(VectorOperators.ASHR, 16).add(h21.lanewise(VectorOperators.ASHR, 16)).mul(scHi).convert(VectorOperators.I2F, 0))
+                sd2 = ((FloatVector) h20.lanewise(VectorOperators.ASHR, 16).add(h21.lanewise(VectorOperators.ASHR, 16)).mul(scHi).convertShape(VectorOperators.I2F, F16, 0))
                         .fma(LongVector.broadcast(L8, xd[k + 4 + 2]).reinterpretAsFloats(), sd2);
                 sm2 = mLo.fma(LongVector.broadcast(L8, xds[k + 2]).reinterpretAsFloats(), sm2);
                 sm2 = mHi.fma(LongVector.broadcast(L8, xds[k + 4 + 2]).reinterpretAsFloats(), sm2);
-                sd3 = ((FloatVector) l30.lanewise(VectorOperators.ASHR, 16).add(l31.lanewise(VectorOperators.ASHR, 16)).mul(scLo).convert(VectorOperators.I2F, 0))
+                sd3 = ((FloatVector) l30.lanewise(VectorOperators.ASHR, 16).add(l31.lanewise(VectorOperators.ASHR, 16)).mul(scLo).convertShape(VectorOperators.I2F, F16, 0))
                         .fma(LongVector.broadcast(L8, xd[k + 3]).reinterpretAsFloats(), sd3);
-                sd3 = ((FloatVector) h30.lanewise(VectorOperators.ASHR, 16).add(h31.lanewise(VectorOperators.ASHR, 16)).mul(scHi).convert(VectorOperators.I2F, 0))
+                sd3 = ((FloatVector) h30.lanewise(VectorOperators.ASHR, 16).add(h31.lanewise(VectorOperators.ASHR, 16)).mul(scHi).convertShape(VectorOperators.I2F, F16, 0))
                         .fma(LongVector.broadcast(L8, xd[k + 4 + 3]).reinterpretAsFloats(), sd3);
                 sm3 = mLo.fma(LongVector.broadcast(L8, xds[k + 3]).reinterpretAsFloats(), sm3);
                 sm3 = mHi.fma(LongVector.broadcast(L8, xds[k + 4 + 3]).reinterpretAsFloats(), sm3);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
             a0 = sd0.fma(d, a0).sub(sm0.mul(dmin));
             a1 = sd1.fma(d, a1).sub(sm1.mul(dmin));
             a2 = sd2.fma(d, a2).sub(sm2.mul(dmin));
@@ -314,15 +314,15 @@ public final class Q4_KTensor extends Tensor {
                 IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                 IntVector mLo = (IntVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                 IntVector mHi = (IntVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                sd = ((FloatVector) sLo.mul(scLo).convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd);
-                sd = ((FloatVector) sHi.mul(scHi).convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd);
-                sm = ((FloatVector) mLo.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
-                sm = ((FloatVector) mHi.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
+                sd = ((FloatVector) sLo.mul(scLo).convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd);
+                sd = ((FloatVector) sHi.mul(scHi).convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd);
+                sm = ((FloatVector) mLo.convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
+                sm = ((FloatVector) mHi.convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
             acc = sd.fma(d, acc).sub(sm.mul(dmin));
         }
         acc.intoArray(lanes, 0);
@@ -359,10 +359,10 @@ public final class Q4_KTensor extends Tensor {
                 IntVector scHi = (IntVector) ByteVector.fromArray(B8, qs, s + 8).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 IntVector mLo = (IntVector) ByteVector.fromArray(B8, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
                 IntVector mHi = (IntVector) ByteVector.fromArray(B8, qs, s + 24).convertShape(VectorOperators.ZERO_EXTEND_B2I, I, 0);
-                sd = ((FloatVector) sLo.mul(scLo).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xd[k]), sd);
-                sd = ((FloatVector) sHi.mul(scHi).convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xd[k + 1]), sd);
-                sm = ((FloatVector) mLo.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xds[k]), sm);
-                sm = ((FloatVector) mHi.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xds[k + 1]), sm);
+                sd = ((FloatVector) sLo.mul(scLo).convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, xd[k]), sd);
+                sd = ((FloatVector) sHi.mul(scHi).convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, xd[k + 1]), sd);
+                sm = ((FloatVector) mLo.convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, xds[k]), sm);
+                sm = ((FloatVector) mHi.convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, xds[k + 1]), sm);
             }
             acc = sd.fma(FloatVector.fromArray(F8, dd, unit * 16), acc).sub(sm.mul(FloatVector.fromArray(F8, dd, unit * 16 + 8)));
         }
@@ -400,9 +400,9 @@ public final class Q4_KTensor extends Tensor {
                 IntVector pl = l0.mul(ShortVector.fromArray(S, xq, xi)).add(l1.mul(ShortVector.fromArray(S, xq, xi + 16))).reinterpretAsInts();
                 IntVector ph = h0.mul(ShortVector.fromArray(S, xq, xi + 32)).add(h1.mul(ShortVector.fromArray(S, xq, xi + 48))).reinterpretAsInts();
                 accLo = ((FloatVector) pl.lanewise(VectorOperators.ASHR, 16).add(pl.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mul[2 * g]), accLo);
+                        .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, mul[2 * g]), accLo);
                 accHi = ((FloatVector) ph.lanewise(VectorOperators.ASHR, 16).add(ph.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                        .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mul[2 * g + 1]), accHi);
+                        .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, mul[2 * g + 1]), accHi);
             }
         }
         return accLo.add(accHi).reduceLanes(VectorOperators.ADD) - minAcc.reduceLanes(VectorOperators.ADD);
@@ -440,16 +440,16 @@ public final class Q4_KTensor extends Tensor {
                     ShortVector h0 = w0.lanewise(VectorOperators.LSHR, 4), h1 = w1.lanewise(VectorOperators.LSHR, 4);
                     IntVector pxLo = l0.mul(ShortVector.fromArray(S, xq, xi)).add(l1.mul(ShortVector.fromArray(S, xq, xi + 16))).reinterpretAsInts();
                     xLo = ((FloatVector) pxLo.lanewise(VectorOperators.ASHR, 16).add(pxLo.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mulX[2 * g]), xLo);
+                            .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, mulX[2 * g]), xLo);
                     IntVector pxHi = h0.mul(ShortVector.fromArray(S, xq, xi + 32)).add(h1.mul(ShortVector.fromArray(S, xq, xi + 48))).reinterpretAsInts();
                     xHi = ((FloatVector) pxHi.lanewise(VectorOperators.ASHR, 16).add(pxHi.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mulX[2 * g + 1]), xHi);
+                            .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, mulX[2 * g + 1]), xHi);
                     IntVector pyLo = l0.mul(ShortVector.fromArray(S, yq, xi)).add(l1.mul(ShortVector.fromArray(S, yq, xi + 16))).reinterpretAsInts();
                     yLo = ((FloatVector) pyLo.lanewise(VectorOperators.ASHR, 16).add(pyLo.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mulY[2 * g]), yLo);
+                            .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, mulY[2 * g]), yLo);
                     IntVector pyHi = h0.mul(ShortVector.fromArray(S, yq, xi + 32)).add(h1.mul(ShortVector.fromArray(S, yq, xi + 48))).reinterpretAsInts();
                     yHi = ((FloatVector) pyHi.lanewise(VectorOperators.ASHR, 16).add(pyHi.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                            .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, mulY[2 * g + 1]), yHi);
+                            .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, mulY[2 * g + 1]), yHi);
                 }
             }
             outs[o + k][row] = xLo.add(xHi).reduceLanes(VectorOperators.ADD) - xMin.reduceLanes(VectorOperators.ADD);

@@ -169,17 +169,17 @@ public final class Q5_KTensor extends Tensor {
                     IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                     IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                     sd = ((FloatVector) lo0.lanewise(VectorOperators.ASHR, 16).add(lo1.lanewise(VectorOperators.ASHR, 16)).mul(scLo)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd);
+                            .convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd);
                     sd = ((FloatVector) hi0.lanewise(VectorOperators.ASHR, 16).add(hi1.lanewise(VectorOperators.ASHR, 16)).mul(scHi)
-                            .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd);
+                            .convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd);
                 }
-                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
-                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convert(VectorOperators.I2F, 0);
+                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convertShape(VectorOperators.I2F, F16, 0);
+                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convertShape(VectorOperators.I2F, F16, 0);
                 sm = mLo.fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
                 sm = mHi.fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
             }
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            FloatVector dmin = hm.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
             acc = sd.fma(d, acc).sub(sm.mul(dmin));
         }
         acc.intoArray(lanes, 0);
@@ -242,8 +242,8 @@ public final class Q5_KTensor extends Tensor {
                 int xi = blo * 32;
                 IntVector pl = l0.mul(ShortVector.fromArray(S, x.q, xi)).add(l1.mul(ShortVector.fromArray(S, x.q, xi + 16))).reinterpretAsInts();
                 IntVector ph = h0.mul(ShortVector.fromArray(S, x.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x.q, xi + 48))).reinterpretAsInts();
-                FloatVector fl = (FloatVector) pl.add(pl.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                FloatVector fh = (FloatVector) ph.add(ph.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                FloatVector fl = (FloatVector) pl.add(pl.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                FloatVector fh = (FloatVector) ph.add(ph.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
                 acc = acc.add(fl.fma(FloatVector.broadcast(F8, dl * x.d[blo]), fh.mul(FloatVector.broadcast(F8, dh * x.d[blo + 1]))));
                 minSum += ml * x.d[blo] * x.sums[blo] + mh * x.d[blo + 1] * x.sums[blo + 1];
             }
@@ -296,26 +296,26 @@ public final class Q5_KTensor extends Tensor {
                 int xi = blo * 32;
                 IntVector pl_0 = l0.mul(ShortVector.fromArray(S, x0.q, xi)).add(l1.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
                 IntVector ph_0 = h0.mul(ShortVector.fromArray(S, x0.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x0.q, xi + 48))).reinterpretAsInts();
-                FloatVector fl_0 = (FloatVector) pl_0.add(pl_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                FloatVector fh_0 = (FloatVector) ph_0.add(ph_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                FloatVector fl_0 = (FloatVector) pl_0.add(pl_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                FloatVector fh_0 = (FloatVector) ph_0.add(ph_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
                 acc0 = acc0.add(fl_0.fma(FloatVector.broadcast(F8, dl * x0.d[blo]), fh_0.mul(FloatVector.broadcast(F8, dh * x0.d[blo + 1]))));
                 m0 += ml * x0.d[blo] * x0.sums[blo] + mh * x0.d[blo + 1] * x0.sums[blo + 1];
                 IntVector pl_1 = l0.mul(ShortVector.fromArray(S, x1.q, xi)).add(l1.mul(ShortVector.fromArray(S, x1.q, xi + 16))).reinterpretAsInts();
                 IntVector ph_1 = h0.mul(ShortVector.fromArray(S, x1.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x1.q, xi + 48))).reinterpretAsInts();
-                FloatVector fl_1 = (FloatVector) pl_1.add(pl_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                FloatVector fh_1 = (FloatVector) ph_1.add(ph_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                FloatVector fl_1 = (FloatVector) pl_1.add(pl_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                FloatVector fh_1 = (FloatVector) ph_1.add(ph_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
                 acc1 = acc1.add(fl_1.fma(FloatVector.broadcast(F8, dl * x1.d[blo]), fh_1.mul(FloatVector.broadcast(F8, dh * x1.d[blo + 1]))));
                 m1 += ml * x1.d[blo] * x1.sums[blo] + mh * x1.d[blo + 1] * x1.sums[blo + 1];
                 IntVector pl_2 = l0.mul(ShortVector.fromArray(S, x2.q, xi)).add(l1.mul(ShortVector.fromArray(S, x2.q, xi + 16))).reinterpretAsInts();
                 IntVector ph_2 = h0.mul(ShortVector.fromArray(S, x2.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x2.q, xi + 48))).reinterpretAsInts();
-                FloatVector fl_2 = (FloatVector) pl_2.add(pl_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                FloatVector fh_2 = (FloatVector) ph_2.add(ph_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                FloatVector fl_2 = (FloatVector) pl_2.add(pl_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                FloatVector fh_2 = (FloatVector) ph_2.add(ph_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
                 acc2 = acc2.add(fl_2.fma(FloatVector.broadcast(F8, dl * x2.d[blo]), fh_2.mul(FloatVector.broadcast(F8, dh * x2.d[blo + 1]))));
                 m2 += ml * x2.d[blo] * x2.sums[blo] + mh * x2.d[blo + 1] * x2.sums[blo + 1];
                 IntVector pl_3 = l0.mul(ShortVector.fromArray(S, x3.q, xi)).add(l1.mul(ShortVector.fromArray(S, x3.q, xi + 16))).reinterpretAsInts();
                 IntVector ph_3 = h0.mul(ShortVector.fromArray(S, x3.q, xi + 32)).add(h1.mul(ShortVector.fromArray(S, x3.q, xi + 48))).reinterpretAsInts();
-                FloatVector fl_3 = (FloatVector) pl_3.add(pl_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                FloatVector fh_3 = (FloatVector) ph_3.add(ph_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                FloatVector fl_3 = (FloatVector) pl_3.add(pl_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                FloatVector fh_3 = (FloatVector) ph_3.add(ph_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
                 acc3 = acc3.add(fl_3.fma(FloatVector.broadcast(F8, dl * x3.d[blo]), fh_3.mul(FloatVector.broadcast(F8, dh * x3.d[blo + 1]))));
                 m3 += ml * x3.d[blo] * x3.sums[blo] + mh * x3.d[blo + 1] * x3.sums[blo + 1];
             }

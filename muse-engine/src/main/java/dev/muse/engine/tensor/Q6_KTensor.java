@@ -213,16 +213,16 @@ public final class Q6_KTensor extends Tensor {
                 IntVector scale = (IntVector) ByteVector.fromArray(B16, qs, q + 256).convertShape(VectorOperators.B2I, I16, 0);
                 int sk = 4 * (m * 16 + k), dk = 4 * (m * 8 + k / 2);
                 sd0 = ((FloatVector) u0.sub(LongVector.broadcast(L8, xs[sk]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
-                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[dk]).reinterpretAsFloats(), sd0);
+                        .convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[dk]).reinterpretAsFloats(), sd0);
                 sd1 = ((FloatVector) u1.sub(LongVector.broadcast(L8, xs[sk + 1]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
-                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[dk + 1]).reinterpretAsFloats(), sd1);
+                        .convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[dk + 1]).reinterpretAsFloats(), sd1);
                 sd2 = ((FloatVector) u2.sub(LongVector.broadcast(L8, xs[sk + 2]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
-                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[dk + 2]).reinterpretAsFloats(), sd2);
+                        .convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[dk + 2]).reinterpretAsFloats(), sd2);
                 sd3 = ((FloatVector) u3.sub(LongVector.broadcast(L8, xs[sk + 3]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale)
-                        .convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[dk + 3]).reinterpretAsFloats(), sd3);
+                        .convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[dk + 3]).reinterpretAsFloats(), sd3);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
             a0 = sd0.fma(d, a0);
             a1 = sd1.fma(d, a1);
             a2 = sd2.fma(d, a2);
@@ -255,10 +255,10 @@ public final class Q6_KTensor extends Tensor {
                 }
                 IntVector scale = (IntVector) ByteVector.fromArray(B16, qs, q + 256).convertShape(VectorOperators.B2I, I16, 0);
                 IntVector centred = sum.sub(LongVector.broadcast(L8, sums16[m * 16 + k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 5)).mul(scale);
-                sd = ((FloatVector) centred.convert(VectorOperators.I2F, 0)).fma(LongVector.broadcast(L8, xd[m * 8 + k / 2]).reinterpretAsFloats(), sd);
+                sd = ((FloatVector) centred.convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[m * 8 + k / 2]).reinterpretAsFloats(), sd);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector d = hd.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
             acc = sd.fma(d, acc);
         }
         acc.intoArray(lanes, 0);
@@ -289,7 +289,7 @@ public final class Q6_KTensor extends Tensor {
                 }
                 IntVector scale = (IntVector) ByteVector.fromArray(B8, qs, q + 128).convertShape(VectorOperators.B2I, I, 0);
                 IntVector centred = sum.sub(32 * sums16[b * 16 + k]).mul(scale);
-                sd = ((FloatVector) centred.convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, xd[b * 8 + k / 2]), sd);
+                sd = ((FloatVector) centred.convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, xd[b * 8 + k / 2]), sd);
             }
             acc = sd.fma(FloatVector.fromArray(F8, sc, unit * GROUP), acc);
         }
@@ -341,10 +341,10 @@ public final class Q6_KTensor extends Tensor {
                     IntVector p2 = q2.mul(ShortVector.fromArray(S, x.q, xi + 32)).reinterpretAsInts();
                     IntVector p3 = q3.mul(ShortVector.fromArray(S, x.q, xi + 64)).reinterpretAsInts();
                     IntVector p4 = q4.mul(ShortVector.fromArray(S, x.q, xi + 96)).reinterpretAsInts();
-                    FloatVector f1 = (FloatVector) p1.add(p1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f2 = (FloatVector) p2.add(p2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f3 = (FloatVector) p3.add(p3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f4 = (FloatVector) p4.add(p4.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                    FloatVector f1 = (FloatVector) p1.add(p1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f2 = (FloatVector) p2.add(p2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f3 = (FloatVector) p3.add(p3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f4 = (FloatVector) p4.add(p4.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
                     FloatVector t = f1.fma(FloatVector.broadcast(F8, ds1 * x.d[blk]), f2.mul(FloatVector.broadcast(F8, ds2 * x.d[blk + 1])));
                     FloatVector u = f3.fma(FloatVector.broadcast(F8, ds3 * x.d[blk + 2]), f4.mul(FloatVector.broadcast(F8, ds4 * x.d[blk + 3])));
                     acc = acc.add(t.add(u));
@@ -383,10 +383,10 @@ public final class Q6_KTensor extends Tensor {
                     IntVector p2_0 = q2.mul(ShortVector.fromArray(S, x0.q, xi + 32)).reinterpretAsInts();
                     IntVector p3_0 = q3.mul(ShortVector.fromArray(S, x0.q, xi + 64)).reinterpretAsInts();
                     IntVector p4_0 = q4.mul(ShortVector.fromArray(S, x0.q, xi + 96)).reinterpretAsInts();
-                    FloatVector f1_0 = (FloatVector) p1_0.add(p1_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f2_0 = (FloatVector) p2_0.add(p2_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f3_0 = (FloatVector) p3_0.add(p3_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f4_0 = (FloatVector) p4_0.add(p4_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                    FloatVector f1_0 = (FloatVector) p1_0.add(p1_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f2_0 = (FloatVector) p2_0.add(p2_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f3_0 = (FloatVector) p3_0.add(p3_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f4_0 = (FloatVector) p4_0.add(p4_0.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
                     FloatVector t_0 = f1_0.fma(FloatVector.broadcast(F8, ds1 * x0.d[blk]), f2_0.mul(FloatVector.broadcast(F8, ds2 * x0.d[blk + 1])));
                     FloatVector u_0 = f3_0.fma(FloatVector.broadcast(F8, ds3 * x0.d[blk + 2]), f4_0.mul(FloatVector.broadcast(F8, ds4 * x0.d[blk + 3])));
                     acc0 = acc0.add(t_0.add(u_0));
@@ -394,10 +394,10 @@ public final class Q6_KTensor extends Tensor {
                     IntVector p2_1 = q2.mul(ShortVector.fromArray(S, x1.q, xi + 32)).reinterpretAsInts();
                     IntVector p3_1 = q3.mul(ShortVector.fromArray(S, x1.q, xi + 64)).reinterpretAsInts();
                     IntVector p4_1 = q4.mul(ShortVector.fromArray(S, x1.q, xi + 96)).reinterpretAsInts();
-                    FloatVector f1_1 = (FloatVector) p1_1.add(p1_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f2_1 = (FloatVector) p2_1.add(p2_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f3_1 = (FloatVector) p3_1.add(p3_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f4_1 = (FloatVector) p4_1.add(p4_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                    FloatVector f1_1 = (FloatVector) p1_1.add(p1_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f2_1 = (FloatVector) p2_1.add(p2_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f3_1 = (FloatVector) p3_1.add(p3_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f4_1 = (FloatVector) p4_1.add(p4_1.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
                     FloatVector t_1 = f1_1.fma(FloatVector.broadcast(F8, ds1 * x1.d[blk]), f2_1.mul(FloatVector.broadcast(F8, ds2 * x1.d[blk + 1])));
                     FloatVector u_1 = f3_1.fma(FloatVector.broadcast(F8, ds3 * x1.d[blk + 2]), f4_1.mul(FloatVector.broadcast(F8, ds4 * x1.d[blk + 3])));
                     acc1 = acc1.add(t_1.add(u_1));
@@ -405,10 +405,10 @@ public final class Q6_KTensor extends Tensor {
                     IntVector p2_2 = q2.mul(ShortVector.fromArray(S, x2.q, xi + 32)).reinterpretAsInts();
                     IntVector p3_2 = q3.mul(ShortVector.fromArray(S, x2.q, xi + 64)).reinterpretAsInts();
                     IntVector p4_2 = q4.mul(ShortVector.fromArray(S, x2.q, xi + 96)).reinterpretAsInts();
-                    FloatVector f1_2 = (FloatVector) p1_2.add(p1_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f2_2 = (FloatVector) p2_2.add(p2_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f3_2 = (FloatVector) p3_2.add(p3_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f4_2 = (FloatVector) p4_2.add(p4_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                    FloatVector f1_2 = (FloatVector) p1_2.add(p1_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f2_2 = (FloatVector) p2_2.add(p2_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f3_2 = (FloatVector) p3_2.add(p3_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f4_2 = (FloatVector) p4_2.add(p4_2.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
                     FloatVector t_2 = f1_2.fma(FloatVector.broadcast(F8, ds1 * x2.d[blk]), f2_2.mul(FloatVector.broadcast(F8, ds2 * x2.d[blk + 1])));
                     FloatVector u_2 = f3_2.fma(FloatVector.broadcast(F8, ds3 * x2.d[blk + 2]), f4_2.mul(FloatVector.broadcast(F8, ds4 * x2.d[blk + 3])));
                     acc2 = acc2.add(t_2.add(u_2));
@@ -416,10 +416,10 @@ public final class Q6_KTensor extends Tensor {
                     IntVector p2_3 = q2.mul(ShortVector.fromArray(S, x3.q, xi + 32)).reinterpretAsInts();
                     IntVector p3_3 = q3.mul(ShortVector.fromArray(S, x3.q, xi + 64)).reinterpretAsInts();
                     IntVector p4_3 = q4.mul(ShortVector.fromArray(S, x3.q, xi + 96)).reinterpretAsInts();
-                    FloatVector f1_3 = (FloatVector) p1_3.add(p1_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f2_3 = (FloatVector) p2_3.add(p2_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f3_3 = (FloatVector) p3_3.add(p3_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
-                    FloatVector f4_3 = (FloatVector) p4_3.add(p4_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convert(I2F, 0);
+                    FloatVector f1_3 = (FloatVector) p1_3.add(p1_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f2_3 = (FloatVector) p2_3.add(p2_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f3_3 = (FloatVector) p3_3.add(p3_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
+                    FloatVector f4_3 = (FloatVector) p4_3.add(p4_3.lanewise(LSHL, 16)).lanewise(ASHR, 16).convertShape(I2F, F8, 0);
                     FloatVector t_3 = f1_3.fma(FloatVector.broadcast(F8, ds1 * x3.d[blk]), f2_3.mul(FloatVector.broadcast(F8, ds2 * x3.d[blk + 1])));
                     FloatVector u_3 = f3_3.fma(FloatVector.broadcast(F8, ds3 * x3.d[blk + 2]), f4_3.mul(FloatVector.broadcast(F8, ds4 * x3.d[blk + 3])));
                     acc3 = acc3.add(t_3.add(u_3));
@@ -458,10 +458,15 @@ public final class Q6_KTensor extends Tensor {
                     ShortVector q4 = c.lanewise(ASHR, 4).and((short) 0x0f).or(hb.lanewise(ASHR, 2).and((short) 0x30)).sub((short) 32);
                     long sc = at + 192 + 8 * h + (l0 >> 4);
                     int o = b * BLOCK + 128 * h + l0;
-                    FloatVector s1 = FloatVector.broadcast(F8, d * data.get(I8, sc));
-                    FloatVector s2 = FloatVector.broadcast(F8, d * data.get(I8, sc + 2));
-                    FloatVector s3 = FloatVector.broadcast(F8, d * data.get(I8, sc + 4));
-                    FloatVector s4 = FloatVector.broadcast(F8, d * data.get(I8, sc + 6));
+                    float s1 = d * data.get(I8, sc), s2 = d * data.get(I8, sc + 2);
+                    float s3 = d * data.get(I8, sc + 4), s4 = d * data.get(I8, sc + 6);
+                    if (WIDE) { // the wide kernels' float width, for one width per element type (see Q8Activations.F)
+                        ((FloatVector) q1.convertShape(S2F, F16, 0)).mul(s1).intoArray(out, o);
+                        ((FloatVector) q2.convertShape(S2F, F16, 0)).mul(s2).intoArray(out, o + 32);
+                        ((FloatVector) q3.convertShape(S2F, F16, 0)).mul(s3).intoArray(out, o + 64);
+                        ((FloatVector) q4.convertShape(S2F, F16, 0)).mul(s4).intoArray(out, o + 96);
+                        continue;
+                    }
                     ((FloatVector) q1.convertShape(S2F, F8, 0)).mul(s1).intoArray(out, o);
                     ((FloatVector) q1.convertShape(S2F, F8, 1)).mul(s1).intoArray(out, o + 8);
                     ((FloatVector) q2.convertShape(S2F, F8, 0)).mul(s2).intoArray(out, o + 32);

@@ -14,9 +14,19 @@ import jdk.incubator.vector.VectorSpecies;
  * Built once per product and read for every row.
  */
 final class Q8Activations {
-    private static final VectorSpecies<Float> F8 = FloatVector.SPECIES_256;
-    private static final VectorSpecies<Short> S8 = ShortVector.SPECIES_128;
-    private static final VectorSpecies<Short> S16 = ShortVector.SPECIES_256;
+    /*
+     * One vector width per element type: 512 bits where the wide kernels run (AVX-512), else 256. C2 resolves most
+     * Vector API calls through a type profile kept at a call site inside the API, shared by every caller in the JVM;
+     * quantising with 256-bit vectors (every product, from the first prompt on) made those profiles bimorphic for the
+     * 512-bit kernels, and in some starts their intrinsics then failed and vectors were boxed (engine README, "Bad
+     * compiles of the batch kernels"). Either width gives the same values.
+     */
+    private static final VectorSpecies<Float> F = Tensor.WIDE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
+    private static final VectorSpecies<Integer> IF = Tensor.WIDE ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    /** Shorts as many as {@link #F}'s lanes: a vector of rounded values narrowed. */
+    private static final VectorSpecies<Short> SF = Tensor.WIDE ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
+    /** Shorts read as {@link #F}'s width of ints, for {@link #pairs}. */
+    private static final VectorSpecies<Short> SI = Tensor.WIDE ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
     final short[] q;
     final float[] d;
     final int[] sums;
@@ -46,16 +56,15 @@ final class Q8Activations {
         int n = q.length;
         for (int b = 0; b < n / 32; b++) {
             int o = b * 32;
-            FloatVector v0 = FloatVector.fromArray(F8, x, o), v1 = FloatVector.fromArray(F8, x, o + 8);
-            FloatVector v2 = FloatVector.fromArray(F8, x, o + 16), v3 = FloatVector.fromArray(F8, x, o + 24);
-            float step = scale(v0, v1, v2, v3);
+            float step = scale(x, o);
             float inv = step == 0f ? 0f : 1f / step;
-            IntVector q0 = round(v0, inv), q1 = round(v1, inv), q2 = round(v2, inv), q3 = round(v3, inv);
-            ((ShortVector) q0.convertShape(VectorOperators.I2S, S8, 0)).intoArray(q, o);
-            ((ShortVector) q1.convertShape(VectorOperators.I2S, S8, 0)).intoArray(q, o + 8);
-            ((ShortVector) q2.convertShape(VectorOperators.I2S, S8, 0)).intoArray(q, o + 16);
-            ((ShortVector) q3.convertShape(VectorOperators.I2S, S8, 0)).intoArray(q, o + 24);
-            int sum = q0.add(q1).add(q2.add(q3)).reduceLanes(VectorOperators.ADD);
+            IntVector total = IntVector.zero(IF);
+            for (int j = 0; j < 32; j += F.length()) {
+                IntVector r = round(FloatVector.fromArray(F, x, o + j), inv);
+                ((ShortVector) r.convertShape(VectorOperators.I2S, SF, 0)).intoArray(q, o + j);
+                total = total.add(r);
+            }
+            int sum = total.reduceLanes(VectorOperators.ADD);
             d[b] = step;
             sums[b] = sum;
             ds[b] = step * sum;
@@ -90,28 +99,27 @@ final class Q8Activations {
     static void roundTrip(float[] x, int n, float[] out) {
         for (int b = 0; b < n / 32; b++) {
             int o = b * 32;
-            FloatVector v0 = FloatVector.fromArray(F8, x, o), v1 = FloatVector.fromArray(F8, x, o + 8);
-            FloatVector v2 = FloatVector.fromArray(F8, x, o + 16), v3 = FloatVector.fromArray(F8, x, o + 24);
-            float d = scale(v0, v1, v2, v3);
+            float d = scale(x, o);
             float inv = d == 0f ? 0f : 1f / d;
-            FloatVector db = FloatVector.broadcast(F8, d);
-            ((FloatVector) round(v0, inv).convert(VectorOperators.I2F, 0)).mul(db).intoArray(out, o);
-            ((FloatVector) round(v1, inv).convert(VectorOperators.I2F, 0)).mul(db).intoArray(out, o + 8);
-            ((FloatVector) round(v2, inv).convert(VectorOperators.I2F, 0)).mul(db).intoArray(out, o + 16);
-            ((FloatVector) round(v3, inv).convert(VectorOperators.I2F, 0)).mul(db).intoArray(out, o + 24);
+            FloatVector db = FloatVector.broadcast(F, d);
+            for (int j = 0; j < 32; j += F.length()) {
+                ((FloatVector) round(FloatVector.fromArray(F, x, o + j), inv).convertShape(VectorOperators.I2F, F, 0)).mul(db).intoArray(out, o + j);
+            }
         }
     }
 
-    /** A block's scale {@code max|x| / 127}. */
-    private static float scale(FloatVector v0, FloatVector v1, FloatVector v2, FloatVector v3) {
-        return v0.abs().max(v1.abs()).max(v2.abs().max(v3.abs())).reduceLanes(VectorOperators.MAX) / 127f;
+    /** The scale {@code max|x| / 127} of the block at {@code x[o..o+32)}. */
+    private static float scale(float[] x, int o) {
+        FloatVector m = FloatVector.fromArray(F, x, o).abs();
+        for (int j = F.length(); j < 32; j += F.length()) m = m.max(FloatVector.fromArray(F, x, o + j).abs());
+        return m.reduceLanes(VectorOperators.MAX) / 127f;
     }
 
     /** {@code x·inv} rounded half away from zero, as C's roundf in llama.cpp's reference quantiser. */
     private static IntVector round(FloatVector x, float inv) {
         FloatVector v = x.mul(inv);
-        FloatVector half = FloatVector.broadcast(F8, 0.5f).blend(-0.5f, v.compare(VectorOperators.LT, 0f));
-        return (IntVector) v.add(half).convert(VectorOperators.F2I, 0);
+        FloatVector half = FloatVector.broadcast(F, 0.5f).blend(-0.5f, v.compare(VectorOperators.LT, 0f));
+        return (IntVector) v.add(half).convertShape(VectorOperators.F2I, IF, 0);
     }
 
     private int[] pairs;
@@ -128,8 +136,8 @@ final class Q8Activations {
         if (p == null) {
             p = spare.pairs != null ? spare.pairs : new int[q.length / 2];
             int k = 0;
-            for (; k + 8 <= p.length; k += 8) { // a lane read as an int is q[2k] & 0xffff | q[2k+1] << 16
-                IntVector v = ShortVector.fromArray(S16, q, 2 * k).reinterpretAsInts();
+            for (; k + SI.length() / 2 <= p.length; k += SI.length() / 2) { // a lane read as an int is q[2k] & 0xffff | q[2k+1] << 16
+                IntVector v = ShortVector.fromArray(SI, q, 2 * k).reinterpretAsInts();
                 v.lanewise(VectorOperators.LSHL, 16).add(v.lanewise(VectorOperators.ASHR, 16)).intoArray(p, k);
             }
             for (; k < p.length; k++) p[k] = (q[2 * k] << 16) + q[2 * k + 1];

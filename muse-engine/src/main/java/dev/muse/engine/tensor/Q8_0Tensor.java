@@ -131,8 +131,8 @@ public final class Q8_0Tensor extends Tensor {
                 lo = lo.add(t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B16, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            acc = ((FloatVector) hi.add(lo).convert(VectorOperators.I2F, 0)).fma(scale.mul(xd[b]), acc);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            acc = ((FloatVector) hi.add(lo).convertShape(VectorOperators.I2F, F8, 0)).fma(scale.mul(xd[b]), acc);
         }
         acc.add(FloatVector.fromArray(F8, out, g * GROUP)).intoArray(out, g * GROUP);
     }
@@ -158,8 +158,8 @@ public final class Q8_0Tensor extends Tensor {
             }
             FloatVector d = LongVector.broadcast(L8, xd[k]).reinterpretAsFloats();
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 512).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            acc = ((FloatVector) hi.add(lo).convert(VectorOperators.I2F, 0)).fma(scale.mul(d), acc);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            acc = ((FloatVector) hi.add(lo).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(d), acc);
         }
         acc.intoArray(lanes, 0);
         addLanePairs(lanes, 0, out, g * GROUP);
@@ -206,11 +206,11 @@ public final class Q8_0Tensor extends Tensor {
                 l3 = l3.add(t.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 512).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
-            a0 = ((FloatVector) h0.add(l0).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k]).reinterpretAsFloats()), a0);
-            a1 = ((FloatVector) h1.add(l1).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 1]).reinterpretAsFloats()), a1);
-            a2 = ((FloatVector) h2.add(l2).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 2]).reinterpretAsFloats()), a2);
-            a3 = ((FloatVector) h3.add(l3).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 3]).reinterpretAsFloats()), a3);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            a0 = ((FloatVector) h0.add(l0).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k]).reinterpretAsFloats()), a0);
+            a1 = ((FloatVector) h1.add(l1).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 1]).reinterpretAsFloats()), a1);
+            a2 = ((FloatVector) h2.add(l2).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 2]).reinterpretAsFloats()), a2);
+            a3 = ((FloatVector) h3.add(l3).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[4 * k + 3]).reinterpretAsFloats()), a3);
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);
@@ -278,16 +278,16 @@ public final class Q8_0Tensor extends Tensor {
                 l7 = l7.add(t7.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16));
             }
             IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 512).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).reinterpretAsFloats().mul(HALF_REBIAS);
+            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
             int v = 8 * k;
-            a0 = ((FloatVector) h0.add(l0).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v]).reinterpretAsFloats()), a0);
-            a1 = ((FloatVector) h1.add(l1).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 1]).reinterpretAsFloats()), a1);
-            a2 = ((FloatVector) h2.add(l2).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 2]).reinterpretAsFloats()), a2);
-            a3 = ((FloatVector) h3.add(l3).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 3]).reinterpretAsFloats()), a3);
-            a4 = ((FloatVector) h4.add(l4).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 4]).reinterpretAsFloats()), a4);
-            a5 = ((FloatVector) h5.add(l5).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 5]).reinterpretAsFloats()), a5);
-            a6 = ((FloatVector) h6.add(l6).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 6]).reinterpretAsFloats()), a6);
-            a7 = ((FloatVector) h7.add(l7).convert(VectorOperators.I2F, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 7]).reinterpretAsFloats()), a7);
+            a0 = ((FloatVector) h0.add(l0).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v]).reinterpretAsFloats()), a0);
+            a1 = ((FloatVector) h1.add(l1).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 1]).reinterpretAsFloats()), a1);
+            a2 = ((FloatVector) h2.add(l2).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 2]).reinterpretAsFloats()), a2);
+            a3 = ((FloatVector) h3.add(l3).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 3]).reinterpretAsFloats()), a3);
+            a4 = ((FloatVector) h4.add(l4).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 4]).reinterpretAsFloats()), a4);
+            a5 = ((FloatVector) h5.add(l5).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 5]).reinterpretAsFloats()), a5);
+            a6 = ((FloatVector) h6.add(l6).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 6]).reinterpretAsFloats()), a6);
+            a7 = ((FloatVector) h7.add(l7).convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 7]).reinterpretAsFloats()), a7);
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);
@@ -314,9 +314,9 @@ public final class Q8_0Tensor extends Tensor {
             IntVector p00 = w00.mul(ShortVector.fromArray(S, x0.q, xi)).add(w01.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             IntVector p01 = w10.mul(ShortVector.fromArray(S, x0.q, xi + 32)).add(w11.mul(ShortVector.fromArray(S, x0.q, xi + 48))).reinterpretAsInts();
             a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
             a01 = ((FloatVector) p01.lanewise(VectorOperators.ASHR, 16).add(p01.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x0.d[b + 1]), a01);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw1 * x0.d[b + 1]), a01);
         }
         if (b < blocks) { // an odd block count: the last one into the first accumulator
             int xi = b * BLOCK;
@@ -325,7 +325,7 @@ public final class Q8_0Tensor extends Tensor {
             float dw0 = f16(data, at);
             IntVector p00 = w00.mul(ShortVector.fromArray(S, x0.q, xi)).add(w01.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
         }
         return a00.add(a01).reduceLanes(VectorOperators.ADD);
     }
@@ -349,27 +349,27 @@ public final class Q8_0Tensor extends Tensor {
             IntVector p00 = w00.mul(ShortVector.fromArray(S, x0.q, xi)).add(w01.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             IntVector p01 = w10.mul(ShortVector.fromArray(S, x0.q, xi + 32)).add(w11.mul(ShortVector.fromArray(S, x0.q, xi + 48))).reinterpretAsInts();
             a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
             a01 = ((FloatVector) p01.lanewise(VectorOperators.ASHR, 16).add(p01.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x0.d[b + 1]), a01);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw1 * x0.d[b + 1]), a01);
             IntVector p10 = w00.mul(ShortVector.fromArray(S, x1.q, xi)).add(w01.mul(ShortVector.fromArray(S, x1.q, xi + 16))).reinterpretAsInts();
             IntVector p11 = w10.mul(ShortVector.fromArray(S, x1.q, xi + 32)).add(w11.mul(ShortVector.fromArray(S, x1.q, xi + 48))).reinterpretAsInts();
             a10 = ((FloatVector) p10.lanewise(VectorOperators.ASHR, 16).add(p10.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x1.d[b]), a10);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x1.d[b]), a10);
             a11 = ((FloatVector) p11.lanewise(VectorOperators.ASHR, 16).add(p11.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x1.d[b + 1]), a11);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw1 * x1.d[b + 1]), a11);
             IntVector p20 = w00.mul(ShortVector.fromArray(S, x2.q, xi)).add(w01.mul(ShortVector.fromArray(S, x2.q, xi + 16))).reinterpretAsInts();
             IntVector p21 = w10.mul(ShortVector.fromArray(S, x2.q, xi + 32)).add(w11.mul(ShortVector.fromArray(S, x2.q, xi + 48))).reinterpretAsInts();
             a20 = ((FloatVector) p20.lanewise(VectorOperators.ASHR, 16).add(p20.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x2.d[b]), a20);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x2.d[b]), a20);
             a21 = ((FloatVector) p21.lanewise(VectorOperators.ASHR, 16).add(p21.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x2.d[b + 1]), a21);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw1 * x2.d[b + 1]), a21);
             IntVector p30 = w00.mul(ShortVector.fromArray(S, x3.q, xi)).add(w01.mul(ShortVector.fromArray(S, x3.q, xi + 16))).reinterpretAsInts();
             IntVector p31 = w10.mul(ShortVector.fromArray(S, x3.q, xi + 32)).add(w11.mul(ShortVector.fromArray(S, x3.q, xi + 48))).reinterpretAsInts();
             a30 = ((FloatVector) p30.lanewise(VectorOperators.ASHR, 16).add(p30.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x3.d[b]), a30);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x3.d[b]), a30);
             a31 = ((FloatVector) p31.lanewise(VectorOperators.ASHR, 16).add(p31.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw1 * x3.d[b + 1]), a31);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw1 * x3.d[b + 1]), a31);
         }
         if (b < blocks) { // an odd block count: the last one into the first accumulator
             int xi = b * BLOCK;
@@ -378,16 +378,16 @@ public final class Q8_0Tensor extends Tensor {
             float dw0 = f16(data, at);
             IntVector p00 = w00.mul(ShortVector.fromArray(S, x0.q, xi)).add(w01.mul(ShortVector.fromArray(S, x0.q, xi + 16))).reinterpretAsInts();
             a00 = ((FloatVector) p00.lanewise(VectorOperators.ASHR, 16).add(p00.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x0.d[b]), a00);
             IntVector p10 = w00.mul(ShortVector.fromArray(S, x1.q, xi)).add(w01.mul(ShortVector.fromArray(S, x1.q, xi + 16))).reinterpretAsInts();
             a10 = ((FloatVector) p10.lanewise(VectorOperators.ASHR, 16).add(p10.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x1.d[b]), a10);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x1.d[b]), a10);
             IntVector p20 = w00.mul(ShortVector.fromArray(S, x2.q, xi)).add(w01.mul(ShortVector.fromArray(S, x2.q, xi + 16))).reinterpretAsInts();
             a20 = ((FloatVector) p20.lanewise(VectorOperators.ASHR, 16).add(p20.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x2.d[b]), a20);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x2.d[b]), a20);
             IntVector p30 = w00.mul(ShortVector.fromArray(S, x3.q, xi)).add(w01.mul(ShortVector.fromArray(S, x3.q, xi + 16))).reinterpretAsInts();
             a30 = ((FloatVector) p30.lanewise(VectorOperators.ASHR, 16).add(p30.lanewise(VectorOperators.LSHL, 16).lanewise(VectorOperators.ASHR, 16))
-                    .convert(VectorOperators.I2F, 0)).fma(FloatVector.broadcast(F8, dw0 * x3.d[b]), a30);
+                    .convertShape(VectorOperators.I2F, F8, 0)).fma(FloatVector.broadcast(F8, dw0 * x3.d[b]), a30);
         }
         outs[o][row] = a00.add(a01).reduceLanes(VectorOperators.ADD);
         outs[o + 1][row] = a10.add(a11).reduceLanes(VectorOperators.ADD);
