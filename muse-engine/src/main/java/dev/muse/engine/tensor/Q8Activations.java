@@ -21,12 +21,12 @@ final class Q8Activations {
      * 512-bit kernels, and in some starts their intrinsics then failed and vectors were boxed (engine README, "Bad
      * compiles of the batch kernels"). Either width gives the same values.
      */
-    private static final VectorSpecies<Float> F = Tensor.WIDE ? FloatVector.SPECIES_512 : FloatVector.SPECIES_256;
-    private static final VectorSpecies<Integer> IF = Tensor.WIDE ? IntVector.SPECIES_512 : IntVector.SPECIES_256;
+    private static final VectorSpecies<Float> F = Tensor.WIDE ? Tensor.F16 : Tensor.F8;
+    private static final VectorSpecies<Integer> IF = Tensor.WIDE ? Tensor.I16 : Tensor.I;
     /** Shorts as many as {@link #F}'s lanes: a vector of rounded values narrowed. */
-    private static final VectorSpecies<Short> SF = Tensor.WIDE ? ShortVector.SPECIES_256 : ShortVector.SPECIES_128;
+    private static final VectorSpecies<Short> SF = Tensor.WIDE ? Tensor.S : ShortVector.SPECIES_128;
     /** Shorts read as {@link #F}'s width of ints, for {@link #pairs}. */
-    private static final VectorSpecies<Short> SI = Tensor.WIDE ? ShortVector.SPECIES_512 : ShortVector.SPECIES_256;
+    private static final VectorSpecies<Short> SI = Tensor.WIDE ? Tensor.S32 : Tensor.S;
     final short[] q;
     final float[] d;
     final int[] sums;

@@ -251,9 +251,9 @@ public abstract sealed class Tensor
      * Columns per slab of the row-group layout. A row-group kernel reads the whole activation vector again for every
      * group of rows; once a group's weights and the activations together outgrow the 32 KB L1 cache of the Zen 4
      * this was measured on (rows longer than ~4096 columns), every group fetched the activations back from L2, and
-     * the kernels ran 1.65× slower per weight on one core (Q4_0's 2048×8192 FFN-down against its 8192×2048 FFN-up). So the layout holds slabs of this
-     * many columns, within a slab the groups one after another, and a product runs slab by slab: the activations'
-     * slice stays in L1 and the weights are still read in order.
+     * the kernels ran 1.65× slower per weight on one core (Q4_0's 2048×8192 FFN-down against its 8192×2048
+     * FFN-up). So the layout holds slabs of this many columns, within a slab the groups one after another, and a
+     * product runs slab by slab: the activations' slice stays in L1 and the weights are still read in order.
      */
     static final int SLAB_COLUMNS = 2048;
 
