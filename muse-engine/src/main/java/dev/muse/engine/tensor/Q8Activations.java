@@ -71,20 +71,19 @@ final class Q8Activations {
         }
         if (pairs != null) spare.pairs = pairs;
         if (shortPairs != null) spare.shortPairs = shortPairs;
-        if (sums16 != null) spare.sums16 = sums16;
         if (pairedNeighbours != null) spare.pairedNeighbours = pairedNeighbours;
         if (pairedSuperBlocks != null) spare.pairedSuperBlocks = pairedSuperBlocks;
         if (pairedShorts != null) spare.pairedShorts = pairedShorts;
         if (batch != null && batch.count() == 8) spare.batch8 = batch;
         else if (batch != null) spare.batch4 = batch;
-        pairs = shortPairs = sums16 = null;
+        pairs = shortPairs = null;
         pairedNeighbours = pairedSuperBlocks = pairedShorts = null;
         batch = null;
     }
 
     /** The arrays of the forms {@link #quantize} dropped, for their builders to fill again (all same-sized). */
     private static final class Spare {
-        int[] pairs, shortPairs, sums16;
+        int[] pairs, shortPairs;
         Paired pairedNeighbours, pairedSuperBlocks, pairedShorts;
         Batch batch4, batch8;
     }
@@ -157,10 +156,8 @@ final class Q8Activations {
      * @param d per run and {@code t < apart}: both scales' float bits
      * @param sums both block sums Σq
      * @param ds both {@code d·Σq}, float bits
-     * @param sums16 per run and 16 values {@code k < 2·apart}: both blocks' Σq over those 16 (Q6_K's scale groups;
-     *     null when {@code apart} is 1)
      */
-    record Paired(long[] pairs, long[] d, long[] sums, long[] ds, long[] sums16) {}
+    record Paired(long[] pairs, long[] d, long[] sums, long[] ds) {}
 
     private Paired pairedNeighbours, pairedSuperBlocks;
 
@@ -178,12 +175,11 @@ final class Q8Activations {
     private Paired pair(int apart, Paired reuse) {
         int[] p = pairs();
         int blocks = d.length, runs = (blocks + 2 * apart - 1) / (2 * apart);
-        int[] s16 = apart == 8 ? sums16() : null; // only the K-quants' kernels (Q6_K) read the sums per 16
-        long[] pp, p16, dd, ss, dss;
+        long[] pp, dd, ss, dss;
         if (reuse != null) {
-            pp = reuse.pairs(); p16 = reuse.sums16(); dd = reuse.d(); ss = reuse.sums(); dss = reuse.ds();
+            pp = reuse.pairs(); dd = reuse.d(); ss = reuse.sums(); dss = reuse.ds();
         } else {
-            pp = new long[runs * apart * 16]; p16 = s16 == null ? null : new long[runs * apart * 2];
+            pp = new long[runs * apart * 16];
             dd = new long[runs * apart]; ss = new long[runs * apart]; dss = new long[runs * apart];
         }
         for (int k = 0; k < runs; k++) {
@@ -196,13 +192,10 @@ final class Q8Activations {
                 int at = k * apart + t;
                 dd[at] = both(evenIn ? Float.floatToRawIntBits(d[even]) : 0, oddIn ? Float.floatToRawIntBits(d[odd]) : 0);
                 ss[at] = both(evenIn ? sums[even] : 0, oddIn ? sums[odd] : 0);
-                if (s16 != null) {
-                    for (int h = 0; h < 2; h++) p16[2 * at + h] = both(evenIn ? s16[2 * even + h] : 0, oddIn ? s16[2 * odd + h] : 0);
-                }
                 dss[at] = both(evenIn ? Float.floatToRawIntBits(ds[even]) : 0, oddIn ? Float.floatToRawIntBits(ds[odd]) : 0);
             }
         }
-        return new Paired(pp, dd, ss, dss, p16);
+        return new Paired(pp, dd, ss, dss);
     }
 
     private static long both(int low, int high) {
@@ -244,38 +237,21 @@ final class Q8Activations {
                 for (int j = 0; j < 16; j++) pp[16 * k + j] = both(s[32 * k + j], oddIn ? s[32 * k + 16 + j] : 0);
                 dd[k] = both(Float.floatToRawIntBits(d[2 * k]), oddIn ? Float.floatToRawIntBits(d[2 * k + 1]) : 0);
             }
-            p = new Paired(pp, dd, null, null, null);
+            p = new Paired(pp, dd, null, null);
             pairedShorts = p;
         }
         return p;
     }
 
-    private int[] sums16;
-
-    /** Σq per 16 values, for kernels whose scales change every 16 (Q6_K's row groups). Built before the threads. */
-    int[] sums16() {
-        int[] s = sums16;
-        if (s == null) {
-            s = spare.sums16 != null ? spare.sums16 : new int[q.length / 16];
-            for (int k = 0; k < s.length; k++) {
-                int t = 0;
-                for (int i = 16 * k; i < 16 * k + 16; i++) t += q[i];
-                s[k] = t;
-            }
-            sums16 = s;
-        }
-        return s;
-    }
-
     /**
      * The {@link #paired} forms of {@code count} vectors interleaved entry by entry: entry {@code t·count + v} is
-     * vector v's entry t of {@code pairs}, {@code d}, {@code sums}, {@code ds} or {@code sums16} (null when the form
+     * vector v's entry t of {@code pairs}, {@code d}, {@code sums} or {@code ds} (null when the form
      * has none). A many-vector kernel then finds one step's values for all its vectors in one array: reading an array
      * per vector and form (up to twelve), C2 ran out of general registers, parked the bases in vector registers and
      * moved them back every step (per core from memory ~10% slower; measured with a harness over Q4_0's 512-bit row
      * groups).
      */
-    record Batch(int count, long[] pairs, long[] d, long[] sums, long[] ds, long[] sums16) {}
+    record Batch(int count, long[] pairs, long[] d, long[] sums, long[] ds) {}
 
     /** The paired forms a {@link Batch} is built from: Q4_0's neighbouring blocks, the K-quants' super-blocks, Q8_0's shorts. */
     static final Function<Q8Activations, Paired> NEIGHBOURS = x -> x.paired(1), SUPER_BLOCKS = x -> x.paired(8),
@@ -295,20 +271,17 @@ final class Q8Activations {
         if (b == null) {
             Paired first = form.apply(lead);
             int steps = first.pairs().length, runs = first.d().length;
-            int sixteens = first.sums16() == null ? 0 : first.sums16().length;
             Batch reuse = count == 8 ? lead.spare.batch8 : lead.spare.batch4;
             b = reuse != null && reuse.pairs().length == steps * count && reuse.d().length == runs * count
-                    && (reuse.sums16() == null ? 0 : reuse.sums16().length) == sixteens * count
                     ? reuse
                     : new Batch(count, new long[steps * count], new long[runs * count], new long[runs * count],
-                            new long[runs * count], sixteens == 0 ? null : new long[sixteens * count]);
+                            new long[runs * count]);
             for (int v = 0; v < count; v++) {
                 Paired p = form.apply(xs[from + v]);
                 interleave(p.pairs(), b.pairs(), v, count);
                 interleave(p.d(), b.d(), v, count);
                 interleave(p.sums(), b.sums(), v, count);
                 interleave(p.ds(), b.ds(), v, count);
-                interleave(p.sums16(), b.sums16(), v, count);
             }
             lead.batch = b;
         }

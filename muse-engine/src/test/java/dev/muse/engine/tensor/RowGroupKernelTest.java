@@ -57,7 +57,26 @@ class RowGroupKernelTest {
     @ParameterizedTest
     @EnumSource(names = {"Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void largest_quants_and_activations_should_not_overflow_the_16_bit_sums(GgmlType type) {
-        Tensor t = extremes(type, 16, 512);
+        assertNoOverflow(type, extremes(type, 16, 512));
+    }
+
+    /**
+     * Q6_K's 512-bit layout stores q − 32, so its largest magnitude is q = 0 (−32), with the scales at −128: four
+     * pair products then sum to 4·2·32·127 per rounding shift, the most it allows.
+     */
+    @Test
+    void smallest_q6_k_values_should_not_overflow_the_16_bit_sums() {
+        byte[] bytes = new byte[(int) GgmlType.Q6_K.bytesFor(16L * 512)];
+        for (int at = 0; at < bytes.length; at += Q6_KTensor.BYTES) {
+            Arrays.fill(bytes, at + 192, at + 208, (byte) 0x80);
+            short d = Float.floatToFloat16(0.004f);
+            bytes[at + 208] = (byte) d;
+            bytes[at + 209] = (byte) (d >> 8);
+        }
+        assertNoOverflow(GgmlType.Q6_K, Tensor.of("w", GgmlType.Q6_K, new long[] {512, 16}, MemorySegment.ofArray(bytes)));
+    }
+
+    private static void assertNoOverflow(GgmlType type, Tensor t) {
         float[] x = new float[512];
         for (int i = 0; i < x.length; i++) x[i] = (i / 2) % 2 == 0 ? 1f : -1f; // both signs, so the low products go negative
         float[] same = new float[512];
