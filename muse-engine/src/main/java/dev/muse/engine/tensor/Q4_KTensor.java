@@ -245,8 +245,8 @@ public final class Q4_KTensor extends Tensor {
                 int k = 4 * (m * 8 + 2 * j), s = q + 512;
                 IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                 IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convertShape(VectorOperators.I2F, F16, 0);
-                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convertShape(VectorOperators.I2F, F16, 0);
+                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.B2F, F16, 0);
+                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.B2F, F16, 0);
                 sd0 = ((FloatVector) l00.lanewise(VectorOperators.ASHR, 16).add(l01.lanewise(VectorOperators.ASHR, 16)).mul(scLo).convertShape(VectorOperators.I2F, F16, 0))
                         .fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd0);
                 sd0 = ((FloatVector) h00.lanewise(VectorOperators.ASHR, 16).add(h01.lanewise(VectorOperators.ASHR, 16)).mul(scHi).convertShape(VectorOperators.I2F, F16, 0))
@@ -312,12 +312,12 @@ public final class Q4_KTensor extends Tensor {
                 int k = m * 8 + 2 * j, s = q + 512;
                 IntVector scLo = (IntVector) ByteVector.fromArray(B16, qs, s).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
                 IntVector scHi = (IntVector) ByteVector.fromArray(B16, qs, s + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                IntVector mLo = (IntVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
-                IntVector mHi = (IntVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.B2F, F16, 0);
+                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.B2F, F16, 0);
                 sd = ((FloatVector) sLo.mul(scLo).convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), sd);
                 sd = ((FloatVector) sHi.mul(scHi).convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd);
-                sm = ((FloatVector) mLo.convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
-                sm = ((FloatVector) mHi.convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
+                sm = mLo.fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
+                sm = mHi.fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
             }
             IntVector hd = (IntVector) ByteVector.fromArray(B32, qs, base).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
             IntVector hm = (IntVector) ByteVector.fromArray(B32, qs, base + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);

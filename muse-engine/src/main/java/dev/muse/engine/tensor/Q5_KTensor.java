@@ -129,7 +129,10 @@ public final class Q5_KTensor extends Tensor {
     // row-group kernel (git history up to 3c5e2d6) ran 1.43x the tile at 4 vectors and 1.1-1.2x at 8 when C2 compiled it well, but in 3 of 6 JVM starts
     // (BenchMain at 1, 4 and 8 sequences; 2 of 4 `muse bench` starts at 8) C2 left parts of it on the Vector API's
     // Java fallback (JFR: IntVector.lanewiseTemplate and AbstractVector.convert under its block-end sums) and 4 and 8
-    // sequences decoded at 2.6-6.8 t/s instead of 27-40; the tile gave 20-22 and 30-33 in 6 of 6.
+    // sequences decoded at 2.6-6.8 t/s instead of 27-40; the tile gave 20-22 and 30-33 in 6 of 6. Tried again on
+    // 2026-11-27 with the KernelRace falling back to one vector at a time and one vector width per element type: in
+    // good starts 8 sequences ran 63-69 t/s against the tile's 45-49, but 2 of 4 BenchMain starts still compiled it
+    // badly (race ratio 3.0-4.5), and those ran 8 sequences at 37-38 and one sequence at 30-31 instead of 36-38.
 
     /**
      * Q4_K's wide kernel with each nibble's fifth bit or-ed in: the lane's bits (b0 low of t=0, b1 high of t=0, b2,
@@ -173,8 +176,8 @@ public final class Q5_KTensor extends Tensor {
                     sd = ((FloatVector) hi0.lanewise(VectorOperators.ASHR, 16).add(hi1.lanewise(VectorOperators.ASHR, 16)).mul(scHi)
                             .convertShape(VectorOperators.I2F, F16, 0)).fma(LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats(), sd);
                 }
-                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convertShape(VectorOperators.I2F, F16, 0);
-                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0).convertShape(VectorOperators.I2F, F16, 0);
+                FloatVector mLo = (FloatVector) ByteVector.fromArray(B16, qs, s + 32).convertShape(VectorOperators.B2F, F16, 0);
+                FloatVector mHi = (FloatVector) ByteVector.fromArray(B16, qs, s + 48).convertShape(VectorOperators.B2F, F16, 0);
                 sm = mLo.fma(LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), sm);
                 sm = mHi.fma(LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats(), sm);
             }
