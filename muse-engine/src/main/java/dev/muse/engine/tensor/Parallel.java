@@ -64,12 +64,22 @@ public final class Parallel implements AutoCloseable {
      * every chunk has run; the first exception thrown by any chunk is rethrown here.
      */
     public void forRange(int n, Range body) {
+        forRange(n, MIN_CHUNK, body);
+    }
+
+    /**
+     * {@link #forRange(int, Range)} with chunks of at least {@code minChunk} rows (a multiple of 16) where {@code n}
+     * leaves every thread two chunks that size; smaller ranges keep 16-row chunks. For work that streams memory, so
+     * each chunk is one long read the hardware prefetchers follow rather than a run of short ones.
+     */
+    public void forRange(int n, int minChunk, Range body) {
         if (n < 2 * MIN_CHUNK || helpers.length == 0 || closed || !dispatching.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
         try {
-            Job j = new Job(n, 2 * threads, body);
+            int min = Math.max(MIN_CHUNK, Math.min(minChunk, n / (2 * threads)) & ~(MIN_CHUNK - 1));
+            Job j = new Job(n, 2 * threads, min, body);
             job = j;
             for (Helper h : helpers) {
                 if (h.parked) LockSupport.unpark(h.thread);
@@ -102,22 +112,23 @@ public final class Parallel implements AutoCloseable {
 
     /** One call's chunks; {@code running} counts the helpers inside {@link #work} (they enter before claiming). */
     private static final class Job {
-        final int n, shares;
+        final int n, shares, min;
         final Range body;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger running = new AtomicInteger();
         volatile Throwable failure;
 
-        Job(int n, int shares, Range body) {
+        Job(int n, int shares, int min, Range body) {
             this.n = n;
             this.shares = shares;
+            this.min = min;
             this.body = body;
         }
 
         void work() {
             try {
                 for (int from; (from = next.get()) < n; ) {
-                    int to = Math.min(n, from + Math.max(MIN_CHUNK, (n - from) / shares & ~(MIN_CHUNK - 1)));
+                    int to = Math.min(n, from + Math.max(min, (n - from) / shares & ~(MIN_CHUNK - 1)));
                     if (next.compareAndSet(from, to)) body.run(from, to);
                 }
             } catch (Throwable t) {

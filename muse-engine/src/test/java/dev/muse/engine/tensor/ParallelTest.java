@@ -41,6 +41,27 @@ class ParallelTest {
     }
 
     @Test
+    void a_minimum_chunk_should_hold_for_every_chunk_but_the_last_and_shrink_for_short_ranges() {
+        try (Parallel p = new Parallel(2)) {
+            for (int n : new int[] {2048, 1000, 600, 512, 200, 100, 40}) {
+                AtomicIntegerArray runs = new AtomicIntegerArray(n);
+                java.util.List<int[]> chunks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                p.forRange(n, 256, (from, to) -> {
+                    chunks.add(new int[] {from, to});
+                    for (int i = from; i < to; i++) runs.incrementAndGet(i);
+                });
+                for (int i = 0; i < n; i++) assertThat(runs.get(i)).as("n %d, index %d", n, i).isEqualTo(1);
+                // at least 256 rows, or a quarter of the range (two chunks per thread) when that is smaller
+                int min = Math.max(16, Math.min(256, n / 4) & ~15);
+                for (int[] c : chunks) {
+                    if (c[1] < n) assertThat(c[1] - c[0]).as("n %d, chunk %d..%d", n, c[0], c[1]).isGreaterThanOrEqualTo(min);
+                }
+                if (n >= 64) assertThat(chunks).as("n %d is split", n).hasSizeGreaterThan(1);
+            }
+        }
+    }
+
+    @Test
     void a_thread_count_below_one_should_be_refused_with_the_value() {
         org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Parallel(0)).hasMessageContaining("got 0");
     }
