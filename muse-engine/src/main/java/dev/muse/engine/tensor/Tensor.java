@@ -611,12 +611,14 @@ public abstract sealed class Tensor
     }
 
     /**
-     * Rows per chunk at the least when one vector's integer product is split across threads. Such a product streams
-     * its weights from memory, and with the 16-row chunks of {@link Parallel} the last claims of a 2048-row matrix
-     * were 16–48 rows: a few KB per slab, each a short read the prefetchers barely start on (a matrix of several
-     * slabs reads one run per slab and chunk). A full pass of one vector over the 1B matrices on 2 threads (a
-     * harness timing `matmul`, 100 passes, alternating JVMs): Q4_0 18.3–19.3 → 17.6–17.8 ms, Q8_0 38.5–40.2 →
-     * 37.3–38.8, Q4_K_M within the VM's noise (21.5–27.7 either way); 64 rows gained less, 128–512 the same.
+     * Rows per chunk at the least when an integer product of fewer than {@link #PULL_FROM} vectors is split across
+     * threads. Such a product streams its weights from memory, and with the 16-row chunks of {@link Parallel} the
+     * last claims of a 2048-row matrix were 16–48 rows: a few KB per slab, each a short read the prefetchers barely
+     * start on (a matrix of several slabs reads one run per slab and chunk). A full pass over the 1B matrices on 2
+     * threads (a harness timing `matmul`, alternating JVMs), one vector: Q4_0 18.3–19.3 → 17.6–17.8 ms, Q8_0
+     * 38.5–40.2 → 37.3–38.8, Q4_K_M within the VM's noise (21.5–27.7 either way), 64 rows gained less, 128–512 the
+     * same; two vectors Q4_0 36.2–37.6 → 33.2–34.0, four Q4_0 47.5–49.5 → 44.4–45.1 and Q4_K_M 66.2–66.7 →
+     * 63.5–63.7.
      */
     static final int DECODE_CHUNK = 256;
 
@@ -676,7 +678,8 @@ public abstract sealed class Tensor
                 int widest = raced && !batchRace().pickFirst() ? KernelRace.narrower(top) : top;
                 prepareQ8(xq, n, widest, parallel);
                 long start = System.nanoTime();
-                parallel.forRange(rows, (from, to) -> dotQ8Rows(from, to, xq, n, widest, outs));
+                // below PULL_FROM the weights stream from memory as for one vector; from it each group is pulled first
+                parallel.forRange(rows, n < PULL_FROM ? DECODE_CHUNK : 16, (from, to) -> dotQ8Rows(from, to, xq, n, widest, outs));
                 if (raced) batchRace().record(widest == top, System.nanoTime() - start, (double) rows * cols * n);
                 return;
             }
