@@ -165,10 +165,10 @@ public final class Q8_0Tensor extends Tensor {
         addLanePairs(lanes, 0, out, g * GROUP);
     }
 
-    /** On AVX-512 batches of up to 11 vectors take the four-vector kernel (measured against the tile: see Tensor). */
+    /** On AVX-512 batches of up to 31 vectors take the row-group kernels (measured against the tile: see Tensor). */
     @Override
     int groupedBatchLimit() {
-        return WIDE ? 12 : 0;
+        return WIDE ? 32 : 0;
     }
 
     @Override

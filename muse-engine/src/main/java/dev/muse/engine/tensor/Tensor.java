@@ -375,9 +375,11 @@ public abstract sealed class Tensor
      * 0.9× at 64. On 512-bit vectors ({@link #WIDE}): Q4_0 1.38× at 8, 1.35× at 16, 1.31× at 32, 1.15× at 64, 1.12×
      * at 128; Q4_K 1.48× at 4, 1.43× at 8, 1.2× at 32, 1.13× at 64, 1.06× at 128; Q6_K (values stored centred, four
      * products per rounding shift; on the Zen 5, one core, 2048×2048 matrices from L3) 1.27× at 16, 1.05× at 32, 0.96×
-     * at 64 (before, with two per shift, on the Zen 4: 1.27× at 4, 1.07× at 8, even at 16, 0.88× at 32); Q8_0 1.45× at 4, 1.3–1.45× at 5–6,
-     * 1.1–1.2× at 7–8, even at 12, 0.9× at 16 (the vectors past a multiple of four run the single kernel while the
-     * group's weights are still in the L1 cache). The 256-bit Q4_K and Q6_K four-vector kernels were no faster than
+     * at 64 (before, with two per shift, on the Zen 4: 1.27× at 4, 1.07× at 8, even at 16, 0.88× at 32); Q8_0 on the Zen 5 with its eight-vector
+     * kernel (same harness) 1.33× at 16, 1.1× at 32, even at 64 — a pass over the 1B Q8_0's matrices from memory, 2
+     * threads, 16 vectors 211–217 → 162–171 ms, 24 vectors 280–288 → 263–271 — where on the Zen 4, four at a time, it
+     * was 1.45× at 4, 1.1–1.2× at 7–8, even at 12, 0.9× at 16 (the vectors past a multiple of four or eight run the
+     * narrower kernels while the group's weights are still in the L1 cache). The 256-bit Q4_K and Q6_K four-vector kernels were no faster than
      * the tile at 8 vectors.
      */
     int groupedBatchLimit() {
