@@ -22,7 +22,7 @@ public final class Parallel implements AutoCloseable {
 
     private static final Parallel SERIAL = new Parallel(1);
     /** Rows per chunk at the least: whole register blocks and row groups for the kernels. */
-    private static final int MIN_CHUNK = 16;
+    static final int MIN_CHUNK = 16;
     /** How long an idle helper keeps spinning for the next job before it parks (the gaps inside a decode step are shorter). */
     private static final long SPIN_NANOS = 200_000;
 

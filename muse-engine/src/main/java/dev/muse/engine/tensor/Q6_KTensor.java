@@ -116,8 +116,8 @@ public final class Q6_KTensor extends Tensor {
      * exactly {@code (q[i+1] − 32)·2^16 + q[i] − 32} and the pair multiply works on signed weights. |q − 32| ≤ 32 lets
      * four pair multiplies share one rounding shift (|Σ| ≤ 4·2·32·127 = 32 512 &lt; 2^15, the low halves' sum at most
      * 4·32·127) where 0..63 allowed two, and the offset needs no activation sums: per product about a fifth fewer
-     * vector operations. One core, 2048×2048 matrices from L3 (512-bit kernels, alternating JVMs): one vector 33–37
-     * → 37–44 G multiply-adds/s, four 34–37 → 43–47, eight 47 → 54–56.
+     * vector operations. One core, 2048×2048 matrices from L3 (512-bit kernels, alternating JVMs): one vector
+     * 32.6–38.5 → 37.1–44.8 G multiply-adds/s, four 34–37 → 42.6–47.5, eight 46–48 → 53.5–56.5.
      */
     private static void putCentredPair(byte[] quants, int at, int[] q, int i) {
         int lo = q[i] - 32, hi = q[i + 1] - 32;

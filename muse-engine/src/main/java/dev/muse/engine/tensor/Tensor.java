@@ -369,18 +369,18 @@ public abstract sealed class Tensor
     }
 
     /**
-     * Batches of fewer vectors than this run through {@link #groupDot4} rather than the float tile (0: never): set
-     * per type where its four-vector row-group kernel was measured faster than the tile (per product over a 1B
-     * model's matrices, 2 cores). Q4_0 on 256-bit vectors: 1.6× the tile at 4 vectors, 1.25× at 8, even at 16 and 32,
-     * 0.9× at 64. On 512-bit vectors ({@link #WIDE}): Q4_0 1.38× at 8, 1.35× at 16, 1.31× at 32, 1.15× at 64, 1.12×
-     * at 128; Q4_K 1.48× at 4, 1.43× at 8, 1.2× at 32, 1.13× at 64, 1.06× at 128; Q6_K (values stored centred, four
-     * products per rounding shift; on the Zen 5, one core, 2048×2048 matrices from L3) 1.27× at 16, 1.05× at 32, 0.96×
-     * at 64 (before, with two per shift, on the Zen 4: 1.27× at 4, 1.07× at 8, even at 16, 0.88× at 32); Q8_0 on the Zen 5 with its eight-vector
-     * kernel (same harness) 1.33× at 16, 1.1× at 32, even at 64 — a pass over the 1B Q8_0's matrices from memory, 2
-     * threads, 16 vectors 211–217 → 162–171 ms, 24 vectors 280–288 → 263–271 — where on the Zen 4, four at a time, it
-     * was 1.45× at 4, 1.1–1.2× at 7–8, even at 12, 0.9× at 16 (the vectors past a multiple of four or eight run the
-     * narrower kernels while the group's weights are still in the L1 cache). The 256-bit Q4_K and Q6_K four-vector kernels were no faster than
-     * the tile at 8 vectors.
+     * Batches of fewer vectors than this run through {@link #groupDot4} rather than the float tile (0: never): set per
+     * type where its four-vector row-group kernel was measured faster than the tile (per product over a 1B model's
+     * matrices, 2 cores). Q4_0 on 256-bit vectors: 1.6× the tile at 4 vectors, 1.25× at 8, even at 16 and 32, 0.9× at
+     * 64. On 512-bit vectors ({@link #WIDE}): Q4_0 1.38× at 8, 1.35× at 16, 1.31× at 32, 1.15× at 64, 1.12× at 128;
+     * Q4_K 1.48× at 4, 1.43× at 8, 1.2× at 32, 1.13× at 64, 1.06× at 128; Q6_K (values stored centred, four products
+     * per rounding shift; on the Zen 5, one core, 2048×2048 matrices from L3) 1.27× at 16, 1.05× at 32, 0.96× at 64
+     * (before, with two per shift, on the Zen 4: 1.27× at 4, 1.07× at 8, even at 16, 0.88× at 32); Q8_0 on the Zen 5
+     * with its eight-vector kernel (same harness) 1.33× at 16, 1.1× at 32, even at 64 — a pass over the 1B Q8_0's
+     * matrices from memory, 2 threads, 16 vectors 211–217 → 162–171 ms, 24 vectors 280–288 → 263–271 — where on the
+     * Zen 4, four at a time, it was 1.45× at 4, 1.1–1.2× at 7–8, even at 12, 0.9× at 16 (the vectors past a multiple of
+     * four or eight run the narrower kernels while the group's weights are still in the L1 cache). The 256-bit Q4_K and
+     * Q6_K four-vector kernels were no faster than the tile at 8 vectors.
      */
     int groupedBatchLimit() {
         return 0;
@@ -624,13 +624,18 @@ public abstract sealed class Tensor
      */
     static final int DECODE_CHUNK = 256;
 
+    /** The least rows per chunk for an integer product of {@code n} vectors; from PULL_FROM each group is pulled first. */
+    private static int chunkRows(int n) {
+        return n < PULL_FROM ? DECODE_CHUNK : Parallel.MIN_CHUNK;
+    }
+
     /** {@code out[r] = row r · x} for every row, rows split across threads. */
     public final void matmul(float[] x, float[] out, Parallel parallel) {
         if (INT_OK && integerDot() && integerFor(1)) {
             Q8Activations[] xq = quantizeAll(1, new float[][] {x});
             float[][] outs = {out};
             prepareQ8(xq, 1, 1, parallel);
-            parallel.forRange(rows, DECODE_CHUNK, (from, to) -> dotQ8Rows(from, to, xq, 1, 1, outs));
+            parallel.forRange(rows, chunkRows(1), (from, to) -> dotQ8Rows(from, to, xq, 1, 1, outs));
             return;
         }
         floatRows(x, out, parallel);
@@ -680,8 +685,7 @@ public abstract sealed class Tensor
                 int widest = raced && !batchRace().pickFirst() ? KernelRace.narrower(top) : top;
                 prepareQ8(xq, n, widest, parallel);
                 long start = System.nanoTime();
-                // below PULL_FROM the weights stream from memory as for one vector; from it each group is pulled first
-                parallel.forRange(rows, n < PULL_FROM ? DECODE_CHUNK : 16, (from, to) -> dotQ8Rows(from, to, xq, n, widest, outs));
+                parallel.forRange(rows, chunkRows(n), (from, to) -> dotQ8Rows(from, to, xq, n, widest, outs));
                 if (raced) batchRace().record(widest == top, System.nanoTime() - start, (double) rows * cols * n);
                 return;
             }

@@ -211,15 +211,15 @@ class RowGroupKernelTest {
         }
     }
 
-    /**
-     * Every quant at its largest (15; 63 for Q6_K; −128 for Q8_0), scales small and positive, K-quant sub-scales at
-     * their limits.
-     */
     /** Q5_K has row groups only in the 512-bit layout; 256-bit machines keep its row kernels (checked the same way). */
     private static boolean hasLayout(GgmlType type) {
         return type != GgmlType.Q5_K || Tensor.WIDE;
     }
 
+    /**
+     * Every quant at its largest (15; 63 for Q6_K; −128 for Q8_0), scales small and positive, K-quant sub-scales at
+     * their limits.
+     */
     private static Tensor extremes(GgmlType type, int rows, int cols) {
         byte[] bytes = new byte[(int) type.bytesFor((long) rows * cols)];
         Arrays.fill(bytes, type == GgmlType.Q8_0 ? (byte) 0x80 : (byte) 0xFF);
