@@ -15,8 +15,6 @@ import java.util.function.IntPredicate;
  * advance together, one batch per step. Not thread-safe: one generation at a time (callers serialise).
  */
 public final class Generator {
-    /** Prompt positions per forward batch during prefill. */
-    static final int PREFILL_CHUNK = 32;
     /** Most samples one call may ask for (ChatRequest allows up to 128). */
     static final int MAX_SAMPLES = 128;
 
@@ -64,8 +62,8 @@ public final class Generator {
 
         long t0 = System.nanoTime();
         float[] lastLogits = new float[vocab];
-        for (int start = 0; start < prompt.length; start += PREFILL_CHUNK) {
-            int m = Math.min(PREFILL_CHUNK, prompt.length - start);
+        for (int start = 0; start < prompt.length; start += Transformer.PREFILL_CHUNK) {
+            int m = Math.min(Transformer.PREFILL_CHUNK, prompt.length - start);
             int[] tokens = Arrays.copyOfRange(prompt, start, start + m);
             int[] positions = new int[m];
             int[] slots = new int[m];

@@ -25,8 +25,6 @@ import java.util.function.IntPredicate;
  * step. Token callbacks run on the decode thread.
  */
 final class Scheduler implements AutoCloseable {
-    /** Prompt positions per forward during prefill (64 reads each weight row for twice the tokens of 32: ~9% faster). */
-    static final int PREFILL_CHUNK = 64;
     /** Sequences (KV slots) at once; a request waits when its samples do not fit. */
     static final int MAX_SEQUENCES = 128;
     /** After an idle spell, a request waits this long for another to arrive before decoding starts... */
@@ -261,19 +259,19 @@ final class Scheduler implements AutoCloseable {
     }
 
     /**
-     * One forward pass: every active sample's next token, plus up to {@link #PREFILL_CHUNK} prompt positions of the
-     * requests still prefilling (several prompts' positions share a chunk), so a joining prompt never stops the
-     * others' decoding and each weight row is read once for all of it.
+     * One forward pass: every active sample's next token, plus up to {@link Transformer#PREFILL_CHUNK} prompt
+     * positions of the requests still prefilling (several prompts' positions share a chunk), so a joining prompt never
+     * stops the others' decoding and each weight row is read once for all of it.
      */
     private void step() {
         // plan the prefill first: sharing a prefix needs every slot's length to count computed positions only
         List<Request> chunk = new ArrayList<>();
         int prefill = 0;
         for (Request r : prefilling) {
-            if (prefill >= PREFILL_CHUNK) break;
+            if (prefill >= Transformer.PREFILL_CHUNK) break;
             if (r.filled == r.prompt.length || !takeSharedPrefix(r)) continue;
             chunk.add(r);
-            prefill += Math.min(PREFILL_CHUNK - prefill, r.prompt.length - r.filled);
+            prefill += Math.min(Transformer.PREFILL_CHUNK - prefill, r.prompt.length - r.filled);
         }
         int decoding = 0;
         for (Request r : active) for (Sample s : r.samples) if (s.reason == null) decoding++;

@@ -41,9 +41,6 @@ import jdk.incubator.vector.VectorSpecies;
  * optional callback.
  */
 public final class EngineBench {
-    /** Prompt positions per forward, as the generator uses. */
-    static final int PREFILL_CHUNK = 64;
-
     private EngineBench() {}
 
     public static BenchResult run(Path model, BenchOptions options) {
@@ -135,8 +132,8 @@ public final class EngineBench {
 
     private static void prefill(Transformer tf, KvCache cache, int[] prompt) {
         float[] last = new float[tf.config().vocabSize()];
-        for (int start = 0; start < prompt.length; start += PREFILL_CHUNK) {
-            int m = Math.min(PREFILL_CHUNK, prompt.length - start);
+        for (int start = 0; start < prompt.length; start += Transformer.PREFILL_CHUNK) {
+            int m = Math.min(Transformer.PREFILL_CHUNK, prompt.length - start);
             int[] positions = new int[m];
             float[][] logits = new float[m][];
             for (int i = 0; i < m; i++) positions[i] = start + i;
