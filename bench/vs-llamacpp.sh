@@ -1,12 +1,15 @@
 #!/usr/bin/env bash
 # Muse's embedded engine against llama.cpp on the same GGUF file and thread count, in one run, with the ratios.
-#   bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R] [--no-avx2]
+#   bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R] [--rounds N] [--no-avx2]
 #   bench/vs-llamacpp.sh --make llama1b-q8_0     # writes a random-weight benchmark file with Muse's own GGUF writer
 # Muse: `./muse bench ... --json` when the CLI has the command, else the engine's BenchMain straight from its classes.
 # llama.cpp, two builds of the source node-llama-cpp ships (built once into ~/.cache/muse/llama.cpp; needs npm, git,
 # cmake, a C++ compiler): "native" (-march=native: on a CPU with AVX512-VNNI its int8 kernels use those instructions,
 # which Java's Vector API cannot reach) and "avx2" (AVX2+FMA+F16C only, the instruction set a Vector API kernel gets
 # on any x86-64 machine). $MUSE_LLAMA_BIN / $MUSE_LLAMA_BIN_AVX2 point at existing bin directories instead.
+# --rounds N runs Muse and llama.cpp in turn N times and prints the median of the per-round ratios with their range:
+# on a shared machine the memory bandwidth drifts within minutes, and a ratio of two runs taken side by side moves
+# less than either figure.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${MUSE_LLAMA_CACHE:-$HOME/.cache/muse}"
@@ -31,9 +34,9 @@ if [ "${1:-}" = "--make" ]; then
   exit $?
 fi
 
-FILE="${1:?usage: bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R]}"
+FILE="${1:?usage: bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R] [--rounds N]}"
 shift
-THREADS="$(nproc)"; PP=512; TG=128; PAR="1,8"; REPS=3; AVX2=1
+THREADS="$(nproc)"; PP=512; TG=128; PAR="1,8"; REPS=3; ROUNDS=1; AVX2=1
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS="$2"; shift 2 ;;
@@ -41,10 +44,12 @@ while [ $# -gt 0 ]; do
     --gen-tokens) TG="$2"; shift 2 ;;
     --parallel) PAR="$2"; shift 2 ;;
     --reps) REPS="$2"; shift 2 ;;
+    --rounds) ROUNDS="$2"; shift 2 ;;
     --no-avx2) AVX2=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
+[[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds takes a positive whole number, not '$ROUNDS'" >&2; exit 2; }
 [ -f "$FILE" ] || { echo "no such model file: $FILE (make one with: bench/vs-llamacpp.sh --make llama1b-q8_0)" >&2; exit 2; }
 
 build_llama() { # $1 build directory name, then cmake flags; prints the bin directory
@@ -74,68 +79,103 @@ fi
 OUT="$(mktemp -d)"
 trap 'rm -rf "$OUT"' EXIT
 
-echo "muse bench: $FILE, $THREADS threads, pp$PP tg$TG, parallel $PAR, $REPS reps" >&2
-# the CLI's bench command once the lead has wired it (looked up in the built jar: ./muse itself may rebuild the reactor)
-if [ -f "$ROOT/muse-cli/target/muse.jar" ] && unzip -l "$ROOT/muse-cli/target/muse.jar" 2>/dev/null | grep -qi 'Bench[A-Za-z]*Command'; then
-  "$ROOT/muse" bench --model "$FILE" --threads "$THREADS" --prompt-tokens "$PP" --gen-tokens "$TG" --parallel "$PAR" \
-    --repetitions "$REPS" --json >"$OUT/muse.json"
-else
-  "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$(engine_cp)" dev.muse.engine.bench.BenchMain \
-    "$FILE" "$THREADS" "$PP" "$TG" "$PAR" "$REPS" >"$OUT/muse.json" 2>"$OUT/muse.log"
-fi
+echo "muse bench: $FILE, $THREADS threads, pp$PP tg$TG, parallel $PAR, $REPS reps, $ROUNDS round(s)" >&2
+run_muse() { # $1 round
+  # the CLI's bench command once the lead has wired it (looked up in the built jar: ./muse itself may rebuild the reactor)
+  if [ -f "$ROOT/muse-cli/target/muse.jar" ] && unzip -l "$ROOT/muse-cli/target/muse.jar" 2>/dev/null | grep -qi 'Bench[A-Za-z]*Command'; then
+    "$ROOT/muse" bench --model "$FILE" --threads "$THREADS" --prompt-tokens "$PP" --gen-tokens "$TG" --parallel "$PAR" \
+      --repetitions "$REPS" --json >"$OUT/muse-$1.json"
+  else
+    "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$(engine_cp)" dev.muse.engine.bench.BenchMain \
+      "$FILE" "$THREADS" "$PP" "$TG" "$PAR" "$REPS" >"$OUT/muse-$1.json" 2>"$OUT/muse-$1.log"
+  fi
+}
 
-run_llama() { # $1 bin directory, $2 label
+run_llama() { # $1 bin directory, $2 label, $3 round
   echo "llama-bench ($2): same file and threads" >&2
-  "$1/llama-bench" -m "$FILE" -t "$THREADS" -p "$PP" -n "$TG" -r "$REPS" -o json >"$OUT/llama-$2.json" 2>"$OUT/llama-$2.log"
+  "$1/llama-bench" -m "$FILE" -t "$THREADS" -p "$PP" -n "$TG" -r "$REPS" -o json >"$OUT/llama-$2-$3.json" 2>"$OUT/llama-$2-$3.log"
   local PMAX
   PMAX="$(echo "$PAR" | tr ',' '\n' | sort -n | tail -1)"
   if [ -x "$1/llama-batched-bench" ] && [ "$PMAX" -gt 1 ]; then
     echo "llama-batched-bench ($2): $PAR sequences" >&2
     "$1/llama-batched-bench" -m "$FILE" -t "$THREADS" -c $(( (PP + TG) * PMAX + 64 )) -b 2048 -ub 512 \
-      -npp "$PP" -ntg "$TG" -npl "$PAR" --output-format jsonl >"$OUT/batched-$2.jsonl" 2>"$OUT/batched-$2.log" || true
+      -npp "$PP" -ntg "$TG" -npl "$PAR" --output-format jsonl >"$OUT/batched-$2-$3.jsonl" 2>"$OUT/batched-$2-$3.log" || true
   fi
 }
-run_llama "$BIN" native
-[ -z "$BIN_AVX2" ] || run_llama "$BIN_AVX2" avx2
+for round in $(seq 1 "$ROUNDS"); do
+  [ "$ROUNDS" = 1 ] || echo "round $round of $ROUNDS" >&2
+  run_muse "$round"
+  run_llama "$BIN" native "$round"
+  [ -z "$BIN_AVX2" ] || run_llama "$BIN_AVX2" avx2 "$round"
+done
 
-python3 - "$OUT" <<'PY'
-import json, os, sys
-out = sys.argv[1]
-m = json.load(open(os.path.join(out, "muse.json")))
-refs = {}
-for label in ("native", "avx2"):
-    path = os.path.join(out, f"llama-{label}.json")
+python3 - "$OUT" "$ROUNDS" <<'PY'
+import json, os, statistics, sys
+out, rounds = sys.argv[1], int(sys.argv[2])
+
+def llama(label, r):
+    path = os.path.join(out, f"llama-{label}-{r}.json")
     if not os.path.exists(path):
-        continue
+        return None
     ll = json.load(open(path))
-    ref = {"pp": next(r["avg_ts"] for r in ll if r["n_prompt"] > 0 and r["n_gen"] == 0),
-           "tg": next(r["avg_ts"] for r in ll if r["n_gen"] > 0 and r["n_prompt"] == 0)}
-    bpath = os.path.join(out, f"batched-{label}.jsonl")
+    ref = {"pp": next(x["avg_ts"] for x in ll if x["n_prompt"] > 0 and x["n_gen"] == 0),
+           "tg": next(x["avg_ts"] for x in ll if x["n_gen"] > 0 and x["n_prompt"] == 0)}
+    bpath = os.path.join(out, f"batched-{label}-{r}.jsonl")
     if os.path.exists(bpath):
         for line in open(bpath):
             line = line.strip()
             if line.startswith("{"):
-                r = json.loads(line)
-                if "pl" in r and "speed_tg" in r:
-                    ref[str(r["pl"])] = r["speed_tg"]
-    refs[label] = ref
-def row(name, muse, key):
+                x = json.loads(line)
+                if "pl" in x and "speed_tg" in x:
+                    ref[str(x["pl"])] = x["speed_tg"]
+    return ref
+
+runs = [json.load(open(os.path.join(out, f"muse-{r}.json"))) for r in range(1, rounds + 1)]
+refs = {}
+for label in ("native", "avx2"):
+    per_round = [llama(label, r) for r in range(1, rounds + 1)]
+    if all(p is not None for p in per_round):
+        refs[label] = per_round
+
+def muse_value(m, key):
+    if key == "pp":
+        return m["prompt_tokens_per_s"]
+    if key == "tg":
+        return m["gen_tokens_per_s"]
+    return m["parallel"][key]["aggregate_tokens_per_s"]
+
+def row(name, key):
+    mine = [muse_value(m, key) for m in runs]
     cells = ""
-    for label, ref in refs.items():
-        v = ref.get(key)
-        cells += f" {v:10.2f} {muse / v:5.2f}x" if v else f" {'n/a':>10} {'':>6}"
-    print(f"{name:<28} {muse:9.2f}{cells}")
-print(f"model {m['model']} ({m['weight_type']}), {m['threads']} threads")
-print(f"{'tokens/s':<28} {'muse':>9}" + "".join(f" {'llama.cpp ' + l:>10} {'ratio':>6}" for l in refs))
-row(f"prompt processing pp{m['prompt_tokens']}", m["prompt_tokens_per_s"], "pp")
-row(f"generation tg{m['gen_tokens']}", m["gen_tokens_per_s"], "tg")
-for n, v in m["parallel"].items():
+    for label, per_round in refs.items():
+        theirs = [p.get(key) for p in per_round]
+        if all(theirs):
+            # each round's ratio pairs runs taken side by side; the median of those is what is printed
+            ratios = sorted(a / b for a, b in zip(mine, theirs))
+            spread = f" ({ratios[0]:.2f}-{ratios[-1]:.2f})" if rounds > 1 else ""
+            cells += f" {statistics.median(theirs):10.2f} {statistics.median(ratios):5.2f}x{spread}"
+        else:
+            cells += f" {'n/a':>10} {'':>6}"
+    print(f"{name:<28} {statistics.median(mine):9.2f}{cells}")
+
+m = runs[0]
+print(f"model {m['model']} ({m['weight_type']}), {m['threads']} threads"
+      + (f", {rounds} rounds: medians, ratio = median of each round's ratio (range)" if rounds > 1 else ""))
+ratio_head = f"{'ratio':>6}" + (f" {'(range)':<11}" if rounds > 1 else "")
+print(f"{'tokens/s':<28} {'muse':>9}" + "".join(f" {'llama.cpp ' + l:>10} {ratio_head}" for l in refs))
+row(f"prompt processing pp{m['prompt_tokens']}", "pp")
+row(f"generation tg{m['gen_tokens']}", "tg")
+for n in m["parallel"]:
     if n == "1":
         continue
-    row(f"{n} sequences, aggregate", v["aggregate_tokens_per_s"], n)
-    one = m["parallel"].get("1", {}).get("aggregate_tokens_per_s") or m["gen_tokens_per_s"]
-    print(f"{'':<28} {'':>9}   {v['aggregate_tokens_per_s'] / one:5.2f}x muse's single-sequence rate after the same prompt")
-print(f"streaming read of the file {m['stream_read_gb_per_s']:.1f} GB/s; generation reads {m['gen_read_gb_per_s']:.1f} GB/s "
-      f"= {100 * m['bandwidth_fraction']:.0f}% of it ({m['weight_bytes_per_token'] / 1e6:.0f} MB of weights per token)")
-print("muse json: " + json.dumps(m))
+    row(f"{n} sequences, aggregate", n)
+    multiples = sorted(r["parallel"][n]["aggregate_tokens_per_s"]
+                       / (r["parallel"].get("1", {}).get("aggregate_tokens_per_s") or r["gen_tokens_per_s"]) for r in runs)
+    print(f"{'':<28} {'':>9}   {statistics.median(multiples):5.2f}x muse's single-sequence rate after the same prompt")
+for i, r in enumerate(runs, 1):
+    print(f"streaming read of the file {r['stream_read_gb_per_s']:.1f} GB/s; generation reads {r['gen_read_gb_per_s']:.1f} GB/s "
+          f"= {100 * r['bandwidth_fraction']:.0f}% of it ({r['weight_bytes_per_token'] / 1e6:.0f} MB of weights per token)"
+          + (f" [round {i}]" if rounds > 1 else ""))
+for i, r in enumerate(runs, 1):
+    print(("muse json: " if rounds == 1 else f"muse json (round {i}): ") + json.dumps(r))
 PY
