@@ -11,7 +11,8 @@ import java.util.TreeMap;
  * @param model the file name without extension
  * @param weightType the type of most weight bytes (e.g. Q8_0)
  * @param weightBytesPerToken bytes of weights one decode step reads (every matrix once, plus one embedding row)
- * @param streamReadBytesPerS a plain parallel streaming read of the mapped file, same threads, same run: the ceiling
+ * @param streamReadBytesPerS a plain parallel streaming read of the mapped file, same threads, same run (best of one
+ *     before the warm-up and one after generation): the ceiling
  * @param bandwidthFraction weightBytesPerToken × genTokensPerS ÷ streamReadBytesPerS
  * @param kvBytesPerSequence KV cache bytes one sequence of promptTokens + genTokens positions holds
  * @param batchKernels per tensor type, which of two bit-identical batch kernels its products took in this run, as
