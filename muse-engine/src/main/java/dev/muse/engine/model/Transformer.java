@@ -15,9 +15,9 @@ import jdk.incubator.vector.VectorSpecies;
 public final class Transformer {
     /**
      * Prompt positions per forward during prefill. Each weight row is read (and, for F16 or the float tile, unpacked)
-     * once per chunk: 128 against 64 gave pp512 on the 1B files +5–7% (F16), +2–5% (Q4_0), +1–2% (Q8_0, Q4_K_M), and
-     * a 128-token prompt in one chunk as llama.cpp takes it. At 256 the chunk's activations outgrow L2 (F16 −13%)
-     * and Q4_0 leaves its row groups (−40%).
+     * once per chunk: 128 against 64 gave pp512 on the 1B files +5–7% (F16), +2–5% (Q4_0), +2–3% (Q8_0), +2%
+     * (Q4_K_M), and a 128-token prompt in one chunk as llama.cpp takes it. At 256 the chunk's activations outgrow L2
+     * (F16 −8–13%) and Q4_0 leaves its row groups (−40%).
      */
     public static final int PREFILL_CHUNK = 128;
 
