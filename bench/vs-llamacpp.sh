@@ -81,7 +81,7 @@ trap 'rm -rf "$OUT"' EXIT
 
 echo "muse bench: $FILE, $THREADS threads, pp$PP tg$TG, parallel $PAR, $REPS reps, $ROUNDS round(s)" >&2
 run_muse() { # $1 round
-  # the CLI's bench command once the lead has wired it (looked up in the built jar: ./muse itself may rebuild the reactor)
+  # the CLI's bench command when the built jar has it (looked up in the jar: ./muse itself may rebuild the reactor)
   if [ -f "$ROOT/muse-cli/target/muse.jar" ] && unzip -l "$ROOT/muse-cli/target/muse.jar" 2>/dev/null | grep -qi 'Bench[A-Za-z]*Command'; then
     "$ROOT/muse" bench --model "$FILE" --threads "$THREADS" --prompt-tokens "$PP" --gen-tokens "$TG" --parallel "$PAR" \
       --repetitions "$REPS" --json >"$OUT/muse-$1.json"

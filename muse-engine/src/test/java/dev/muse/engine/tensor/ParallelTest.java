@@ -1,9 +1,11 @@
 package dev.muse.engine.tensor;
 
 import static org.assertj.core.api.Assertions.assertThat;
-
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
@@ -45,7 +47,7 @@ class ParallelTest {
         try (Parallel p = new Parallel(2)) {
             for (int n : new int[] {2048, 1000, 600, 512, 200, 100, 40}) {
                 AtomicIntegerArray runs = new AtomicIntegerArray(n);
-                java.util.List<int[]> chunks = java.util.Collections.synchronizedList(new java.util.ArrayList<>());
+                List<int[]> chunks = Collections.synchronizedList(new ArrayList<>());
                 p.forRange(n, 256, (from, to) -> {
                     chunks.add(new int[] {from, to});
                     for (int i = from; i < to; i++) runs.incrementAndGet(i);
@@ -63,7 +65,7 @@ class ParallelTest {
 
     @Test
     void a_thread_count_below_one_should_be_refused_with_the_value() {
-        org.assertj.core.api.Assertions.assertThatThrownBy(() -> new Parallel(0)).hasMessageContaining("got 0");
+        assertThatThrownBy(() -> new Parallel(0)).hasMessageContaining("got 0");
     }
 
     @Test
