@@ -242,7 +242,7 @@ public final class EngineBench {
                 long t0 = System.nanoTime();
                 parallel.forRange(chunks, (from, to) -> {
                     // two streams, a thread's share's halves side by side: one core reads ~10% faster so (and the
-                    // float decoders read their rows that way, see Tensor.forRowPairs)
+                    // float decoders read their rows that way, see Tensor.forRowSets)
                     LongVector acc0 = LongVector.zero(L), acc1 = acc0;
                     long step = L.vectorByteSize();
                     long start = from * chunk, end = Math.min(seg.byteSize(), to * chunk);

@@ -45,7 +45,7 @@ abstract sealed class HalfFloatTensor extends Tensor permits F16Tensor, BF16Tens
     }
 
     /**
-     * One vector: each thread takes two rows per pass ({@link #forRowPairs}), so every load of {@code x} (4 bytes
+     * One vector: each thread takes two rows per pass ({@link #forRowSets}), so every load of {@code x} (4 bytes
      * against a 2-byte weight) serves two rows while both weight streams stay sequential (adjacent rows, two strided
      * streams, were slower; Q8_0's groups, whose activations come 8 bytes per 32 weights, gained nothing). Inputs
      * that would not scale exactly take {@link #dot}. One core, a pass over a 1B model's matrices: F16 144 → 105 ms,
@@ -58,7 +58,7 @@ abstract sealed class HalfFloatTensor extends Tensor permits F16Tensor, BF16Tens
             super.floatRows(x, out, parallel);
             return;
         }
-        forRowPairs(parallel, (a, b) -> dotPair(a, b, scaled, out));
+        forRowSets(parallel, 2, (a, b, c, d) -> dotPair(a, b, scaled, out));
     }
 
     private static final ThreadLocal<float[][]> SCALED = new ThreadLocal<>(), PADDING = new ThreadLocal<>();
@@ -88,14 +88,19 @@ abstract sealed class HalfFloatTensor extends Tensor permits F16Tensor, BF16Tens
     }
 
     /**
-     * Decode batches (2 to 15 vectors): two rows per pass as for one vector, widened in registers against the
-     * scaled inputs, eight vectors at a time (four when no more are left); the float tile's separate unpacking cost
-     * as much as its arithmetic here. Measured over the 1B F16's matrices, 8 vectors, two threads: 250 → 200-218 ms
-     * per pass; at 16 even with the tile, at 32 the tile is faster, so prompt chunks keep it.
+     * Decode batches (2 to 63 vectors), widened in registers against the scaled inputs (the float tile's separate
+     * unpacking cost as much as its arithmetic here): four rows at a time, each from its own part of the thread's share
+     * ({@link #forRowSets}), times four vectors at a time, the next four reusing the rows from cache. The activations
+     * come from L2 (eight vectors of 2048 floats are 64 KB), so what counts is how many products each load of one
+     * serves, and four weight streams per thread keep more reads in flight than two. Over the 1B F16's matrices, two
+     * threads, distinct vectors, ms per pass against two rows times eight vectors (the float tile from 16 on): 2 vectors
+     * 112 → 74, 4: 144 → 79, 8: 142–150 → 131, 12: 196 → 147, 16: 245 → 174, 32: 370 → 317, 64: 663 → 624, 128:
+     * 1238 → 1248, so prompt chunks keep the tile. Three rows times eight vectors did as well at 8 and worse past it;
+     * four rows at one vector were slower than two (84 against 60 ms), and adjacent rows slower than parts of the share.
      */
     @Override
     boolean floatBatch(int n, float[][] xs, float[][] outs, Parallel parallel) {
-        if (!FAST || n >= 16) return false;
+        if (!FAST || n >= 64) return false;
         float[][] scaled = xs;
         if (inputScale != 1f) {
             scaled = scratchRows(SCALED, n, cols);
@@ -103,110 +108,66 @@ abstract sealed class HalfFloatTensor extends Tensor permits F16Tensor, BF16Tens
                 if (!scale(xs[i], scaled[i])) return false;
             }
         }
-        float[][] in = scaled;
-        // a last group of fewer than 4 or 8 vectors repeats its last vector; those results land in a spare row
-        int padded = n <= 4 ? 4 : (n + 7) / 8 * 8;
-        float[][] px = new float[padded][], po = new float[padded][];
+        // a last group of fewer than 4 vectors repeats its last vector; those results land in a spare row
+        int groups = (n + 3) / 4;
+        float[][][] gx = new float[groups][4][], go = new float[groups][4][];
         float[] spare = scratchRows(PADDING, 1, rows)[0]; // threads write disjoint rows of it
-        for (int i = 0; i < padded; i++) {
-            px[i] = in[Math.min(i, n - 1)];
-            po[i] = i < n ? outs[i] : spare;
+        for (int i = 0; i < 4 * groups; i++) {
+            gx[i / 4][i % 4] = scaled[Math.min(i, n - 1)];
+            go[i / 4][i % 4] = i < n ? outs[i] : spare;
         }
-        forRowPairs(parallel, (a, b) -> {
-            if (padded == 4) {
-                rowPairTimes4(a, b, px[0], px[1], px[2], px[3], po[0], po[1], po[2], po[3]);
-                return;
-            }
-            for (int i = 0; i < padded; i += 8) {
-                rowPairTimes8(a, b, px[i], px[i + 1], px[i + 2], px[i + 3], px[i + 4], px[i + 5], px[i + 6], px[i + 7],
-                        po[i], po[i + 1], po[i + 2], po[i + 3], po[i + 4], po[i + 5], po[i + 6], po[i + 7]);
-            }
+        forRowSets(parallel, 4, (a, b, c, d) -> {
+            for (int g = 0; g < groups; g++) fourRowsTimes4(a, b, c, d, gx[g], go[g]);
         });
         return true;
     }
 
-    /** Rows a and b (a == b allowed) times four scaled vectors. */
-    private void rowPairTimes4(int a, int b, float[] x0, float[] x1, float[] x2, float[] x3,
-            float[] o0, float[] o1, float[] o2, float[] o3) {
-        long at = (long) a * cols * 2, bt = (long) b * cols * 2;
+    /** Rows a to d (repeats allowed) times the four scaled vectors {@code x[0..3]}: 16 accumulators. */
+    private void fourRowsTimes4(int a, int b, int c, int d, float[][] x, float[][] o) {
+        float[] x0 = x[0], x1 = x[1], x2 = x[2], x3 = x[3];
+        long at = (long) a * cols * 2, bt = (long) b * cols * 2, ct = (long) c * cols * 2, dt = (long) d * cols * 2;
         FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
+        FloatVector c0 = a0, c1 = a0, c2 = a0, c3 = a0, d0 = a0, d1 = a0, d2 = a0, d3 = a0;
         int i = 0;
         for (int upper = F.loopBound(cols); i < upper; i += F.length()) {
-            FloatVector wa = widened(at + i * 2L), wb = widened(bt + i * 2L);
+            FloatVector wa = widened(at + i * 2L), wb = widened(bt + i * 2L), wc = widened(ct + i * 2L), wd = widened(dt + i * 2L);
             FloatVector v = FloatVector.fromArray(F, x0, i);
             a0 = wa.fma(v, a0);
             b0 = wb.fma(v, b0);
+            c0 = wc.fma(v, c0);
+            d0 = wd.fma(v, d0);
             v = FloatVector.fromArray(F, x1, i);
             a1 = wa.fma(v, a1);
             b1 = wb.fma(v, b1);
+            c1 = wc.fma(v, c1);
+            d1 = wd.fma(v, d1);
             v = FloatVector.fromArray(F, x2, i);
             a2 = wa.fma(v, a2);
             b2 = wb.fma(v, b2);
+            c2 = wc.fma(v, c2);
+            d2 = wd.fma(v, d2);
             v = FloatVector.fromArray(F, x3, i);
             a3 = wa.fma(v, a3);
             b3 = wb.fma(v, b3);
+            c3 = wc.fma(v, c3);
+            d3 = wd.fma(v, d3);
         }
-        o0[a] = a0.reduceLanes(VectorOperators.ADD) + tail(at, x0, i);
-        o1[a] = a1.reduceLanes(VectorOperators.ADD) + tail(at, x1, i);
-        o2[a] = a2.reduceLanes(VectorOperators.ADD) + tail(at, x2, i);
-        o3[a] = a3.reduceLanes(VectorOperators.ADD) + tail(at, x3, i);
-        o0[b] = b0.reduceLanes(VectorOperators.ADD) + tail(bt, x0, i);
-        o1[b] = b1.reduceLanes(VectorOperators.ADD) + tail(bt, x1, i);
-        o2[b] = b2.reduceLanes(VectorOperators.ADD) + tail(bt, x2, i);
-        o3[b] = b3.reduceLanes(VectorOperators.ADD) + tail(bt, x3, i);
-    }
-
-    /** Rows a and b (a == b allowed) times eight scaled vectors: 16 accumulators, two weights, one input in registers. */
-    private void rowPairTimes8(int a, int b, float[] x0, float[] x1, float[] x2, float[] x3, float[] x4, float[] x5,
-            float[] x6, float[] x7, float[] o0, float[] o1, float[] o2, float[] o3, float[] o4, float[] o5, float[] o6,
-            float[] o7) {
-        long at = (long) a * cols * 2, bt = (long) b * cols * 2;
-        FloatVector a0 = FloatVector.zero(F), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
-        FloatVector b0 = a0, b1 = a0, b2 = a0, b3 = a0, b4 = a0, b5 = a0, b6 = a0, b7 = a0;
-        int i = 0;
-        for (int upper = F.loopBound(cols); i < upper; i += F.length()) {
-            FloatVector wa = widened(at + i * 2L), wb = widened(bt + i * 2L);
-            FloatVector v = FloatVector.fromArray(F, x0, i);
-            a0 = wa.fma(v, a0);
-            b0 = wb.fma(v, b0);
-            v = FloatVector.fromArray(F, x1, i);
-            a1 = wa.fma(v, a1);
-            b1 = wb.fma(v, b1);
-            v = FloatVector.fromArray(F, x2, i);
-            a2 = wa.fma(v, a2);
-            b2 = wb.fma(v, b2);
-            v = FloatVector.fromArray(F, x3, i);
-            a3 = wa.fma(v, a3);
-            b3 = wb.fma(v, b3);
-            v = FloatVector.fromArray(F, x4, i);
-            a4 = wa.fma(v, a4);
-            b4 = wb.fma(v, b4);
-            v = FloatVector.fromArray(F, x5, i);
-            a5 = wa.fma(v, a5);
-            b5 = wb.fma(v, b5);
-            v = FloatVector.fromArray(F, x6, i);
-            a6 = wa.fma(v, a6);
-            b6 = wb.fma(v, b6);
-            v = FloatVector.fromArray(F, x7, i);
-            a7 = wa.fma(v, a7);
-            b7 = wb.fma(v, b7);
-        }
-        o0[a] = a0.reduceLanes(VectorOperators.ADD) + tail(at, x0, i);
-        o1[a] = a1.reduceLanes(VectorOperators.ADD) + tail(at, x1, i);
-        o2[a] = a2.reduceLanes(VectorOperators.ADD) + tail(at, x2, i);
-        o3[a] = a3.reduceLanes(VectorOperators.ADD) + tail(at, x3, i);
-        o4[a] = a4.reduceLanes(VectorOperators.ADD) + tail(at, x4, i);
-        o5[a] = a5.reduceLanes(VectorOperators.ADD) + tail(at, x5, i);
-        o6[a] = a6.reduceLanes(VectorOperators.ADD) + tail(at, x6, i);
-        o7[a] = a7.reduceLanes(VectorOperators.ADD) + tail(at, x7, i);
-        o0[b] = b0.reduceLanes(VectorOperators.ADD) + tail(bt, x0, i);
-        o1[b] = b1.reduceLanes(VectorOperators.ADD) + tail(bt, x1, i);
-        o2[b] = b2.reduceLanes(VectorOperators.ADD) + tail(bt, x2, i);
-        o3[b] = b3.reduceLanes(VectorOperators.ADD) + tail(bt, x3, i);
-        o4[b] = b4.reduceLanes(VectorOperators.ADD) + tail(bt, x4, i);
-        o5[b] = b5.reduceLanes(VectorOperators.ADD) + tail(bt, x5, i);
-        o6[b] = b6.reduceLanes(VectorOperators.ADD) + tail(bt, x6, i);
-        o7[b] = b7.reduceLanes(VectorOperators.ADD) + tail(bt, x7, i);
+        o[0][a] = a0.reduceLanes(VectorOperators.ADD) + tail(at, x0, i);
+        o[1][a] = a1.reduceLanes(VectorOperators.ADD) + tail(at, x1, i);
+        o[2][a] = a2.reduceLanes(VectorOperators.ADD) + tail(at, x2, i);
+        o[3][a] = a3.reduceLanes(VectorOperators.ADD) + tail(at, x3, i);
+        o[0][b] = b0.reduceLanes(VectorOperators.ADD) + tail(bt, x0, i);
+        o[1][b] = b1.reduceLanes(VectorOperators.ADD) + tail(bt, x1, i);
+        o[2][b] = b2.reduceLanes(VectorOperators.ADD) + tail(bt, x2, i);
+        o[3][b] = b3.reduceLanes(VectorOperators.ADD) + tail(bt, x3, i);
+        o[0][c] = c0.reduceLanes(VectorOperators.ADD) + tail(ct, x0, i);
+        o[1][c] = c1.reduceLanes(VectorOperators.ADD) + tail(ct, x1, i);
+        o[2][c] = c2.reduceLanes(VectorOperators.ADD) + tail(ct, x2, i);
+        o[3][c] = c3.reduceLanes(VectorOperators.ADD) + tail(ct, x3, i);
+        o[0][d] = d0.reduceLanes(VectorOperators.ADD) + tail(dt, x0, i);
+        o[1][d] = d1.reduceLanes(VectorOperators.ADD) + tail(dt, x1, i);
+        o[2][d] = d2.reduceLanes(VectorOperators.ADD) + tail(dt, x2, i);
+        o[3][d] = d3.reduceLanes(VectorOperators.ADD) + tail(dt, x3, i);
     }
 
     /** The row at {@code at} times the scaled {@code x} from column {@code i} on, scalar (widths not a vector multiple). */

@@ -653,21 +653,26 @@ public abstract sealed class Tensor
         return false;
     }
 
-    /** A body run for two rows at once ({@link #forRowPairs}). */
-    interface RowPair {
-        void run(int a, int b);
+    /** A body run for up to four rows at once ({@link #forRowSets}); slots past the set's size repeat its last row. */
+    interface RowSet {
+        void run(int a, int b, int c, int d);
     }
 
     /**
-     * Rows split across threads as {@link Parallel#forRange} splits them, each thread's share taken two rows at a time,
-     * one from each half of it ({@code a == b} for an odd last row): a kernel reading both in one loop loads each
-     * activation once for two rows while both weight streams stay sequential (see {@link HalfFloatTensor#floatRows}).
+     * Rows split across threads as {@link Parallel#forRange} splits them, each thread's share taken {@code k} (2 to 4)
+     * rows at a time, one from each k-th part of it (the last share-mod-k rows together, the last repeated): a kernel
+     * reading them in one loop loads each activation once for k rows while every weight stream stays sequential (see
+     * {@link HalfFloatTensor#floatRows}). A body may get one row in several slots and writes its result as often.
      */
-    final void forRowPairs(Parallel parallel, RowPair body) {
+    final void forRowSets(Parallel parallel, int k, RowSet body) {
         parallel.forRange(rows, (from, to) -> {
-            int half = (to - from) / 2;
-            for (int i = 0; i < half; i++) body.run(from + i, from + half + i);
-            if ((to - from) % 2 != 0) body.run(to - 1, to - 1);
+            int part = (to - from) / k, rest = from + k * part;
+            // one call site for the body (with a second one for the rest, C2 compiled the three-row kernel ~10% slower)
+            for (int i = 0, sets = rest < to ? part + 1 : part; i < sets; i++) {
+                int a = i < part ? from + i : rest, step = i < part ? part : 1;
+                body.run(a, Math.min(a + step, to - 1), Math.min(a + Math.min(2, k - 1) * step, to - 1),
+                        Math.min(a + Math.min(3, k - 1) * step, to - 1));
+            }
         });
     }
 
