@@ -327,6 +327,13 @@ public abstract sealed class Tensor
             int m1 = Math.min(units, m0 + slab);
             // eight or four vectors per pass while the group's weights stay in the L1 cache, then the rest one at a time
             int slabBytes = (m1 - m0) * unitBytes, pullGroups = Math.max(1, PULL_BYTES / slabBytes);
+            if (n == 1 && twoGroupKernel()) {
+                // one group from each half of the share per call: two weight streams in one loop
+                int g0 = from / GROUP, g1 = to / GROUP, half = (g1 - g0) / 2;
+                for (int j = 0; j < half; j++) groupDotTwo(gs, g0 + j, g0 + half + j, m0, m1, xs[0], outs[0], lanes);
+                if ((g1 - g0) % 2 != 0) groupDot(gs, g1 - 1, m0, m1, xs[0], outs[0], lanes);
+                continue;
+            }
             for (int g = from / GROUP; g < to / GROUP; g++) {
                 if (n >= PULL_FROM && (g - from / GROUP) % pullGroups == 0) { // a group's slab, and the next ones', lie side by side
                     seen ^= pullIntoCache(gs.quants(), unitIndex(g, m0) * unitBytes, Math.min(pullGroups, to / GROUP - g) * slabBytes);
@@ -346,6 +353,19 @@ public abstract sealed class Tensor
      */
     void groupDot(RowGroups gs, int g, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
         throw new UnsupportedOperationException(type() + " has no row-group layout");
+    }
+
+    /**
+     * Whether the type has {@link #groupDotTwo}. One vector's product is bound by reading the weights, and a loop over
+     * two streams keeps more reads in flight than one (see the kernels for the figures).
+     */
+    boolean twoGroupKernel() {
+        return false;
+    }
+
+    /** {@link #groupDot} for groups {@code g} and {@code h} in one loop. */
+    void groupDotTwo(RowGroups gs, int g, int h, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
+        throw new UnsupportedOperationException(type() + " has no two-group kernel");
     }
 
     /** Scratch for the 512-bit kernels' last step ({@link #addLanePairs}): 16 lanes for each of up to eight vectors. */
