@@ -172,6 +172,93 @@ public final class Q4_KTensor extends Tensor {
         groupKernel(gs.quants(), gs.scales(), g, unitIndex(g, m0), m0, m1, x.pairs(), x.d, x.ds, out);
     }
 
+    /** On 512-bit vectors: {@link #wideKernelTwo}. */
+    @Override
+    boolean twoGroupKernel() {
+        return WIDE;
+    }
+
+    @Override
+    void groupDotTwo(RowGroups gs, int g, int h, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
+        Q8Activations.Paired p = x.paired(8);
+        wideKernelTwo(gs.quants(), unitIndex(g, m0), unitIndex(h, m0), m0, m1, p.pairs(), p.d(), p.ds(), lanes);
+        addLanePairs(lanes, 0, out, g * GROUP);
+        addLanePairs(lanes, 16, out, h * GROUP);
+    }
+
+    /**
+     * {@link #wideKernel} for two groups at once (units from {@code unitA} and {@code unitB}), each activation pair
+     * broadcast once for both; per group the same arithmetic in the same order, so the results are {@link #wideKernel}'s.
+     */
+    private static void wideKernelTwo(byte[] qs, int unitA, int unitB, int m0, int m1, long[] xp, long[] xd, long[] xds, float[] lanes) {
+        FloatVector accA = FloatVector.zero(F16), accB = accA;
+        IntVector bias = IntVector.broadcast(I16, 0x8000);
+        for (int m = m0, ua = unitA, ub = unitB; m < m1; m++, ua++, ub++) {
+            int baseA = ua * WIDE_UNIT_BYTES, baseB = ub * WIDE_UNIT_BYTES;
+            FloatVector sdA = FloatVector.zero(F16), smA = sdA, sdB = sdA, smB = sdA;
+            for (int j = 0; j < 4; j++) {
+                int qa = baseA + 64 + 576 * j, qb = baseB + 64 + 576 * j;
+                int xi = m * 128 + 32 * j;
+                IntVector lo0A = bias, lo1A = bias, hi0A = bias, hi1A = bias, lo0B = bias, lo1B = bias, hi0B = bias, hi1B = bias;
+                for (int p = 0; p < 8; p++) {
+                    IntVector x0 = LongVector.broadcast(L8, xp[xi + p]).reinterpretAsInts();
+                    IntVector x1 = LongVector.broadcast(L8, xp[xi + 8 + p]).reinterpretAsInts();
+                    IntVector x2 = LongVector.broadcast(L8, xp[xi + 16 + p]).reinterpretAsInts();
+                    IntVector x3 = LongVector.broadcast(L8, xp[xi + 24 + p]).reinterpretAsInts();
+                    ShortVector wA = (ShortVector) ByteVector.fromArray(B32, qs, qa + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                    ShortVector vA = (ShortVector) ByteVector.fromArray(B32, qs, qa + 256 + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                    ShortVector wB = (ShortVector) ByteVector.fromArray(B32, qs, qb + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                    ShortVector vB = (ShortVector) ByteVector.fromArray(B32, qs, qb + 256 + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                    lo0A = lo0A.add(wA.and((short) 0x0f).reinterpretAsInts().mul(x0));
+                    hi0A = hi0A.add(wA.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(x2));
+                    lo1A = lo1A.add(vA.and((short) 0x0f).reinterpretAsInts().mul(x1));
+                    hi1A = hi1A.add(vA.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(x3));
+                    lo0B = lo0B.add(wB.and((short) 0x0f).reinterpretAsInts().mul(x0));
+                    hi0B = hi0B.add(wB.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(x2));
+                    lo1B = lo1B.add(vB.and((short) 0x0f).reinterpretAsInts().mul(x1));
+                    hi1B = hi1B.add(vB.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts().mul(x3));
+                }
+                int k = m * 8 + 2 * j;
+                FloatVector dLo = LongVector.broadcast(L8, xd[k]).reinterpretAsFloats(), dHi = LongVector.broadcast(L8, xd[k + 1]).reinterpretAsFloats();
+                FloatVector dsLo = LongVector.broadcast(L8, xds[k]).reinterpretAsFloats(), dsHi = LongVector.broadcast(L8, xds[k + 1]).reinterpretAsFloats();
+                IntVector sLoA = lo0A.lanewise(VectorOperators.ASHR, 16).add(lo1A.lanewise(VectorOperators.ASHR, 16));
+                IntVector sHiA = hi0A.lanewise(VectorOperators.ASHR, 16).add(hi1A.lanewise(VectorOperators.ASHR, 16));
+                int sa = qa + 512;
+                IntVector scLoA = (IntVector) ByteVector.fromArray(B16, qs, sa).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                IntVector scHiA = (IntVector) ByteVector.fromArray(B16, qs, sa + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                FloatVector mLoA = (FloatVector) ByteVector.fromArray(B16, qs, sa + 32).convertShape(VectorOperators.B2F, F16, 0);
+                FloatVector mHiA = (FloatVector) ByteVector.fromArray(B16, qs, sa + 48).convertShape(VectorOperators.B2F, F16, 0);
+                sdA = ((FloatVector) sLoA.mul(scLoA).convertShape(VectorOperators.I2F, F16, 0)).fma(dLo, sdA);
+                sdA = ((FloatVector) sHiA.mul(scHiA).convertShape(VectorOperators.I2F, F16, 0)).fma(dHi, sdA);
+                smA = mLoA.fma(dsLo, smA);
+                smA = mHiA.fma(dsHi, smA);
+                IntVector sLoB = lo0B.lanewise(VectorOperators.ASHR, 16).add(lo1B.lanewise(VectorOperators.ASHR, 16));
+                IntVector sHiB = hi0B.lanewise(VectorOperators.ASHR, 16).add(hi1B.lanewise(VectorOperators.ASHR, 16));
+                int sb = qb + 512;
+                IntVector scLoB = (IntVector) ByteVector.fromArray(B16, qs, sb).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                IntVector scHiB = (IntVector) ByteVector.fromArray(B16, qs, sb + 16).convertShape(VectorOperators.ZERO_EXTEND_B2I, I16, 0);
+                FloatVector mLoB = (FloatVector) ByteVector.fromArray(B16, qs, sb + 32).convertShape(VectorOperators.B2F, F16, 0);
+                FloatVector mHiB = (FloatVector) ByteVector.fromArray(B16, qs, sb + 48).convertShape(VectorOperators.B2F, F16, 0);
+                sdB = ((FloatVector) sLoB.mul(scLoB).convertShape(VectorOperators.I2F, F16, 0)).fma(dLo, sdB);
+                sdB = ((FloatVector) sHiB.mul(scHiB).convertShape(VectorOperators.I2F, F16, 0)).fma(dHi, sdB);
+                smB = mLoB.fma(dsLo, smB);
+                smB = mHiB.fma(dsHi, smB);
+            }
+            IntVector hdA = (IntVector) ByteVector.fromArray(B32, qs, baseA).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hmA = (IntVector) ByteVector.fromArray(B32, qs, baseA + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector dA = hdA.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            FloatVector dminA = hmA.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            accA = sdA.fma(dA, accA).sub(smA.mul(dminA));
+            IntVector hdB = (IntVector) ByteVector.fromArray(B32, qs, baseB).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hmB = (IntVector) ByteVector.fromArray(B32, qs, baseB + 32).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector dB = hdB.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            FloatVector dminB = hmB.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            accB = sdB.fma(dB, accB).sub(smB.mul(dminB));
+        }
+        accA.intoArray(lanes, 0);
+        accB.intoArray(lanes, 16);
+    }
+
     /** On AVX-512, four vectors per pass ({@link #wideKernel4}) or one, as the {@link KernelRace} finds faster. */
     @Override
     int batchWidth() {

@@ -164,6 +164,63 @@ public final class Q6_KTensor extends Tensor {
         groupKernel(gs, g, unitIndex(g, m0), m0, m1, x.pairs(), x.d, out);
     }
 
+    /** On 512-bit vectors: {@link #wideKernelTwo}. */
+    @Override
+    boolean twoGroupKernel() {
+        return WIDE;
+    }
+
+    @Override
+    void groupDotTwo(RowGroups gs, int g, int h, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
+        Q8Activations.Paired p = x.paired(8);
+        wideKernelTwo(gs.quants(), unitIndex(g, m0), unitIndex(h, m0), m0, m1, p.pairs(), p.d(), lanes);
+        addLanePairs(lanes, 0, out, g * GROUP);
+        addLanePairs(lanes, 16, out, h * GROUP);
+    }
+
+    /**
+     * {@link #wideKernel} for two groups at once (units from {@code unitA} and {@code unitB}), each activation pair
+     * broadcast once for both; per group the same arithmetic in the same order, so the results are {@link #wideKernel}'s.
+     */
+    private static void wideKernelTwo(byte[] qs, int unitA, int unitB, int m0, int m1, long[] xp, long[] xd, float[] lanes) {
+        FloatVector accA = FloatVector.zero(F16), accB = accA;
+        IntVector bias = IntVector.broadcast(I16, 0x8000);
+        for (int m = m0, ua = unitA, ub = unitB; m < m1; m++, ua++, ub++) {
+            int baseA = ua * WIDE_UNIT_BYTES, baseB = ub * WIDE_UNIT_BYTES;
+            FloatVector sdA = FloatVector.zero(F16), sdB = sdA;
+            for (int k = 0; k < 16; k++) {
+                int qa = baseA + 32 + 272 * k, qb = baseB + 32 + 272 * k;
+                int xi = m * 128 + 8 * k;
+                IntVector t0A = bias, t1A = bias, t0B = bias, t1B = bias;
+                for (int p = 0; p < 4; p++) {
+                    IntVector x0 = LongVector.broadcast(L8, xp[xi + p]).reinterpretAsInts();
+                    IntVector x1 = LongVector.broadcast(L8, xp[xi + p + 4]).reinterpretAsInts();
+                    IntVector wA = ((ShortVector) ByteVector.fromArray(B32, qs, qa + 32 * p).convertShape(B2S, S32, 0)).reinterpretAsInts();
+                    IntVector vA = ((ShortVector) ByteVector.fromArray(B32, qs, qa + 32 * p + 128).convertShape(B2S, S32, 0)).reinterpretAsInts();
+                    IntVector wB = ((ShortVector) ByteVector.fromArray(B32, qs, qb + 32 * p).convertShape(B2S, S32, 0)).reinterpretAsInts();
+                    IntVector vB = ((ShortVector) ByteVector.fromArray(B32, qs, qb + 32 * p + 128).convertShape(B2S, S32, 0)).reinterpretAsInts();
+                    t0A = t0A.add(wA.mul(x0));
+                    t1A = t1A.add(vA.mul(x1));
+                    t0B = t0B.add(wB.mul(x0));
+                    t1B = t1B.add(vB.mul(x1));
+                }
+                FloatVector dx = LongVector.broadcast(L8, xd[m * 8 + k / 2]).reinterpretAsFloats();
+                IntVector scaleA = (IntVector) ByteVector.fromArray(B16, qs, qa + 256).convertShape(VectorOperators.B2I, I16, 0);
+                IntVector sumA = t0A.lanewise(ASHR, 16).add(t1A.lanewise(ASHR, 16)).mul(scaleA);
+                sdA = ((FloatVector) sumA.convertShape(I2F, F16, 0)).fma(dx, sdA);
+                IntVector scaleB = (IntVector) ByteVector.fromArray(B16, qs, qb + 256).convertShape(VectorOperators.B2I, I16, 0);
+                IntVector sumB = t0B.lanewise(ASHR, 16).add(t1B.lanewise(ASHR, 16)).mul(scaleB);
+                sdB = ((FloatVector) sumB.convertShape(I2F, F16, 0)).fma(dx, sdB);
+            }
+            IntVector hdA = (IntVector) ByteVector.fromArray(B32, qs, baseA).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            accA = sdA.fma(hdA.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS), accA);
+            IntVector hdB = (IntVector) ByteVector.fromArray(B32, qs, baseB).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            accB = sdB.fma(hdB.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS), accB);
+        }
+        accA.intoArray(lanes, 0);
+        accB.intoArray(lanes, 16);
+    }
+
     /** On AVX-512, four vectors per pass ({@link #wideKernel4}) or one, as the {@link KernelRace} finds faster. */
     @Override
     int batchWidth() {
