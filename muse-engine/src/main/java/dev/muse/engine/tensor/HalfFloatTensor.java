@@ -94,7 +94,7 @@ abstract sealed class HalfFloatTensor extends Tensor permits F16Tensor, BF16Tens
      * come from L2 (eight vectors of 2048 floats are 64 KB), so what counts is how many products each load of one
      * serves, and four weight streams per thread keep more reads in flight than two. Over the 1B F16's matrices, two
      * threads, distinct vectors, ms per pass against two rows times eight vectors (the float tile from 16 on): 2 vectors
-     * 112 → 74, 4: 144 → 79, 8: 142–150 → 131, 12: 196 → 147, 16: 245 → 174, 32: 370 → 317, 64: 663 → 624, 128:
+     * 112 → 74, 4: 144 → 79, 8: 142–150 → 110–132, 12: 196 → 147, 16: 245 → 174, 32: 370 → 317, 64: 663 → 624, 128:
      * 1238 → 1248, so prompt chunks keep the tile. Three rows times eight vectors did as well at 8 and worse past it;
      * four rows at one vector were slower than two (84 against 60 ms), and adjacent rows slower than parts of the share.
      */
