@@ -166,18 +166,16 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
-    void groupDotTwo(RowGroups gs, int g, int h, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
+    void groupDotTwo(RowGroups gs, int g, int h, int m0, int m1, Q8Activations x, float[] lanes) {
         Q8Activations.Paired p = x.paired(1);
         wideKernelTwo(gs.quants(), unitIndex(g, m0), unitIndex(h, m0), m0, m1, p.pairs(), p.sums(), p.d(), lanes);
-        addLanePairs(lanes, 0, out, g * GROUP);
-        addLanePairs(lanes, 16, out, h * GROUP);
     }
 
     /**
      * {@link #wideKernel} for two groups at once (units from {@code unitA} and {@code unitB}), each activation pair
      * broadcast once for both; per group the same arithmetic in the same order, so the results are {@link #wideKernel}'s.
      * Over the 1B Q4_0's matrices, two threads, alternating JVMs: 17.4–19.4 → 16.2–18.3 ms per pass; generation
-     * ({@code BenchMain FILE 2 16 64 1 2}, 4 pairs) 63–67 → 66–73 t/s.
+     * ({@code BenchMain FILE 2 16 64 1 2}) 51–64 → 53–70 t/s in 6 pairs, faster in 4 (see the engine README).
      */
     private static void wideKernelTwo(byte[] qs, int unitA, int unitB, int m0, int m1, long[] xp, long[] sums, long[] xd, float[] lanes) {
         FloatVector accA = FloatVector.zero(F16), accB = accA;

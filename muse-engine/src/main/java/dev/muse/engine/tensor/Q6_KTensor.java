@@ -171,11 +171,9 @@ public final class Q6_KTensor extends Tensor {
     }
 
     @Override
-    void groupDotTwo(RowGroups gs, int g, int h, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
+    void groupDotTwo(RowGroups gs, int g, int h, int m0, int m1, Q8Activations x, float[] lanes) {
         Q8Activations.Paired p = x.paired(8);
         wideKernelTwo(gs.quants(), unitIndex(g, m0), unitIndex(h, m0), m0, m1, p.pairs(), p.d(), lanes);
-        addLanePairs(lanes, 0, out, g * GROUP);
-        addLanePairs(lanes, 16, out, h * GROUP);
     }
 
     /**

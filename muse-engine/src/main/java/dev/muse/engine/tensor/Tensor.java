@@ -330,7 +330,11 @@ public abstract sealed class Tensor
             if (n == 1 && twoGroupKernel()) {
                 // one group from each half of the share per call: two weight streams in one loop
                 int g0 = from / GROUP, g1 = to / GROUP, half = (g1 - g0) / 2;
-                for (int j = 0; j < half; j++) groupDotTwo(gs, g0 + j, g0 + half + j, m0, m1, xs[0], outs[0], lanes);
+                for (int j = 0; j < half; j++) {
+                    groupDotTwo(gs, g0 + j, g0 + half + j, m0, m1, xs[0], lanes);
+                    addLanePairs(lanes, 0, outs[0], (g0 + j) * GROUP);
+                    addLanePairs(lanes, 16, outs[0], (g0 + half + j) * GROUP);
+                }
                 if ((g1 - g0) % 2 != 0) groupDot(gs, g1 - 1, m0, m1, xs[0], outs[0], lanes);
                 continue;
             }
@@ -363,8 +367,11 @@ public abstract sealed class Tensor
         return false;
     }
 
-    /** {@link #groupDot} for groups {@code g} and {@code h} in one loop. */
-    void groupDotTwo(RowGroups gs, int g, int h, int m0, int m1, Q8Activations x, float[] out, float[] lanes) {
+    /**
+     * {@link #groupDot} for groups {@code g} and {@code h} in one loop (512-bit kernels only), leaving g's 16 lanes in
+     * {@code lanes[0..16)} and h's in {@code [16..32)} for {@link #addLanePairs}.
+     */
+    void groupDotTwo(RowGroups gs, int g, int h, int m0, int m1, Q8Activations x, float[] lanes) {
         throw new UnsupportedOperationException(type() + " has no two-group kernel");
     }
 
