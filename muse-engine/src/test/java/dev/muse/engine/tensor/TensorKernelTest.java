@@ -176,7 +176,7 @@ class TensorKernelTest {
     @EnumSource(names = {"F32", "F16", "BF16", "Q8_0", "Q4_0", "Q4_1", "Q5_0", "Q5_1", "Q4_K", "Q5_K", "Q6_K"})
     void batched_matmul_should_equal_one_matmul_per_vector_across_threads(GgmlType type) {
         Tensor t = random(type, 5, null);
-        for (int n : new int[] {3, 6, 9, 16}) { // below and above the dequantise-once threshold; F16 pads to 4 and 8
+        for (int n : new int[] {3, 6, 9, 16}) { // below and above the dequantise-once threshold; F16 takes groups of 4, padding 3, 6 and 9
             float[][] xs = new float[n][];
             for (int i = 0; i < n; i++) xs[i] = randomVector(i + 1);
             float[][] outs = new float[n][ROWS];
