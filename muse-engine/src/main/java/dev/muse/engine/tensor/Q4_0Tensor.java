@@ -254,10 +254,13 @@ public final class Q4_0Tensor extends Tensor {
                 x0.sums, x1.sums, x2.sums, x3.sums, x0.d, x1.d, x2.d, x3.d, outs[i], outs[i + 1], outs[i + 2], outs[i + 3]);
     }
 
-    /** On AVX-512, eight vectors per pass ({@link #wideKernel8}) or four, as the {@link KernelRace} finds faster; on 256-bit vectors four or one. */
+    /**
+     * Four vectors per pass (on AVX-512 over two groups at once, {@link #wideKernel4Pair}), or one at a time, as the
+     * {@link KernelRace} finds faster.
+     */
     @Override
     int batchWidth() {
-        return WIDE ? 8 : 4;
+        return 4;
     }
 
     @Override
@@ -266,87 +269,99 @@ public final class Q4_0Tensor extends Tensor {
     }
 
     @Override
-    void groupDot8(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
-        Q8Activations.Batch b = batch(xs, i, 8);
-        wideKernel8(gs.quants(), unitIndex(g, m0), m0, m1, b.pairs(), b.sums(), b.d(), lanes);
-        for (int v = 0; v < 8; v++) addLanePairs(lanes, 16 * v, outs[i + v], g * GROUP);
+    boolean fourVectorPairKernel() {
+        return WIDE;
+    }
+
+    @Override
+    void groupDot4Pair(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        Q8Activations.Batch b = batch(xs, i, 4);
+        wideKernel4Pair(gs.quants(), unitIndex(g, m0), unitIndex(g + 1, m0), m0, m1, b.pairs(), b.sums(), b.d(), lanes);
+        addLanePairs(lanes, outs[i], outs[i + 1], outs[i + 2], outs[i + 3], g * GROUP);
+        addLanePairs(lanes, 64, outs[i], (g + 1) * GROUP);
+        addLanePairs(lanes, 80, outs[i + 1], (g + 1) * GROUP);
+        addLanePairs(lanes, 96, outs[i + 2], (g + 1) * GROUP);
+        addLanePairs(lanes, 112, outs[i + 3], (g + 1) * GROUP);
     }
 
     /**
-     * {@link #wideKernel4} for eight vectors, from their interleaved {@link Q8Activations.Batch}: each slice is
-     * widened and split once for eight vectors, and the weights are read once, not twice. Per vector the same
-     * arithmetic, so results do not depend on the batch. One core over 37 MB of row groups (a harness): 57 G
-     * multiply-adds/s against 48 for two {@link #wideKernel4} passes. End to end on the 1B Q4_0, 2 threads
-     * (`BenchMain FILE 2 64 32 1,8 1`, alternating JVMs): 8 sequences 64–68 → 73–80 t/s, prompts 99 → 101–107 t/s.
-     * The block ends stay written out: through a helper method C2 left the vector calls boxed (8 seqs 6.5 t/s).
-     * Q8_0's eight-vector kernel (twice the vector calls per step) ran 47 against 42 t/s when C2 compiled it well,
-     * but 17–40 in about 4 of 10 JVM starts, its late-inlined vector calls left virtual; this one held 73–79 in 8 of
-     * 8 (1 bad start in 7 through {@code ./muse bench}), so only Q4_0 has one.
+     * {@link #wideKernel4} over two groups (units from {@code unitA} and {@code unitB}) at once: each activation pair is
+     * broadcast once for both groups' slices, where {@link #wideKernel4} (and the eight-vector kernel before this one)
+     * broadcast one per multiply — per slice 16 broadcasts, 16 multiplies and 16 adds, and the broadcasts cost as
+     * much as the rest. Per group and vector the same arithmetic in the same order, so results are {@link #wideKernel4}'s.
+     * One core, a 2048×2048 matrix from L3: 64 vectors 105–112 → 130–134 G multiply-adds/s (the eight-vector kernel's
+     * figure first); 1B Q4_0, 2 threads, alternating JVMs: 128-token prompts 194–203 → 215–236 t/s, 8 sequences
+     * 117–124 → 134–135 t/s, 4 sequences 95–98 → 112–117 t/s.
      */
-    private static void wideKernel8(byte[] qs, int unit0, int m0, int m1, long[] xp, long[] xs, long[] xd, float[] lanes) {
-        FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0, a4 = a0, a5 = a0, a6 = a0, a7 = a0;
+    private static void wideKernel4Pair(byte[] qs, int unitA, int unitB, int m0, int m1, long[] xp, long[] xs, long[] xd, float[] lanes) {
+        FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;
         IntVector bias = IntVector.broadcast(I16, 0x8000);
-        for (int k = m0, unit = unit0; k < m1; k++, unit++) {
-            int o = unit * WIDE_UNIT_BYTES;
+        for (int k = m0, ua = unitA, ub = unitB; k < m1; k++, ua++, ub++) {
+            int oa = ua * WIDE_UNIT_BYTES, ob = ub * WIDE_UNIT_BYTES;
+            // l/h: group A's low- and high-nibble sums per vector, u/v: group B's
             IntVector l0 = bias, h0 = l0, l1 = l0, h1 = l0, l2 = l0, h2 = l0, l3 = l0, h3 = l0;
-            IntVector l4 = l0, h4 = l0, l5 = l0, h5 = l0, l6 = l0, h6 = l0, l7 = l0, h7 = l0;
+            IntVector u0 = bias, v0 = u0, u1 = u0, v1 = u0, u2 = u0, v2 = u0, u3 = u0, v3 = u0;
             for (int p = 0; p < 8; p++) {
-                ShortVector w = (ShortVector) ByteVector.fromArray(B32, qs, o + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
-                IntVector wl = w.and((short) 0x0f).reinterpretAsInts(), wh = w.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts();
-                int lo = (k * 16 + p) * 8, hi = lo + 64;
-                l0 = l0.add(wl.mul(LongVector.broadcast(L8, xp[lo]).reinterpretAsInts()));
-                h0 = h0.add(wh.mul(LongVector.broadcast(L8, xp[hi]).reinterpretAsInts()));
-                l1 = l1.add(wl.mul(LongVector.broadcast(L8, xp[lo + 1]).reinterpretAsInts()));
-                h1 = h1.add(wh.mul(LongVector.broadcast(L8, xp[hi + 1]).reinterpretAsInts()));
-                l2 = l2.add(wl.mul(LongVector.broadcast(L8, xp[lo + 2]).reinterpretAsInts()));
-                h2 = h2.add(wh.mul(LongVector.broadcast(L8, xp[hi + 2]).reinterpretAsInts()));
-                l3 = l3.add(wl.mul(LongVector.broadcast(L8, xp[lo + 3]).reinterpretAsInts()));
-                h3 = h3.add(wh.mul(LongVector.broadcast(L8, xp[hi + 3]).reinterpretAsInts()));
-                l4 = l4.add(wl.mul(LongVector.broadcast(L8, xp[lo + 4]).reinterpretAsInts()));
-                h4 = h4.add(wh.mul(LongVector.broadcast(L8, xp[hi + 4]).reinterpretAsInts()));
-                l5 = l5.add(wl.mul(LongVector.broadcast(L8, xp[lo + 5]).reinterpretAsInts()));
-                h5 = h5.add(wh.mul(LongVector.broadcast(L8, xp[hi + 5]).reinterpretAsInts()));
-                l6 = l6.add(wl.mul(LongVector.broadcast(L8, xp[lo + 6]).reinterpretAsInts()));
-                h6 = h6.add(wh.mul(LongVector.broadcast(L8, xp[hi + 6]).reinterpretAsInts()));
-                l7 = l7.add(wl.mul(LongVector.broadcast(L8, xp[lo + 7]).reinterpretAsInts()));
-                h7 = h7.add(wh.mul(LongVector.broadcast(L8, xp[hi + 7]).reinterpretAsInts()));
+                ShortVector wa = (ShortVector) ByteVector.fromArray(B32, qs, oa + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                ShortVector wb = (ShortVector) ByteVector.fromArray(B32, qs, ob + 32 * p).convertShape(VectorOperators.ZERO_EXTEND_B2S, S32, 0);
+                IntVector al = wa.and((short) 0x0f).reinterpretAsInts(), ah = wa.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts();
+                IntVector bl = wb.and((short) 0x0f).reinterpretAsInts(), bh = wb.lanewise(VectorOperators.LSHR, 4).reinterpretAsInts();
+                int lo = (k * 16 + p) * 4, hi = lo + 32;
+                IntVector x = LongVector.broadcast(L8, xp[lo]).reinterpretAsInts();
+                l0 = l0.add(al.mul(x));
+                u0 = u0.add(bl.mul(x));
+                x = LongVector.broadcast(L8, xp[hi]).reinterpretAsInts();
+                h0 = h0.add(ah.mul(x));
+                v0 = v0.add(bh.mul(x));
+                x = LongVector.broadcast(L8, xp[lo + 1]).reinterpretAsInts();
+                l1 = l1.add(al.mul(x));
+                u1 = u1.add(bl.mul(x));
+                x = LongVector.broadcast(L8, xp[hi + 1]).reinterpretAsInts();
+                h1 = h1.add(ah.mul(x));
+                v1 = v1.add(bh.mul(x));
+                x = LongVector.broadcast(L8, xp[lo + 2]).reinterpretAsInts();
+                l2 = l2.add(al.mul(x));
+                u2 = u2.add(bl.mul(x));
+                x = LongVector.broadcast(L8, xp[hi + 2]).reinterpretAsInts();
+                h2 = h2.add(ah.mul(x));
+                v2 = v2.add(bh.mul(x));
+                x = LongVector.broadcast(L8, xp[lo + 3]).reinterpretAsInts();
+                l3 = l3.add(al.mul(x));
+                u3 = u3.add(bl.mul(x));
+                x = LongVector.broadcast(L8, xp[hi + 3]).reinterpretAsInts();
+                h3 = h3.add(ah.mul(x));
+                v3 = v3.add(bh.mul(x));
             }
-            IntVector h = (IntVector) ByteVector.fromArray(B32, qs, o + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
-            FloatVector scale = h.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
-            int v = 8 * k;
-            IntVector s0 = l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, xs[v]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a0 = ((FloatVector) s0.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v]).reinterpretAsFloats()), a0);
-            IntVector s1 = l1.lanewise(VectorOperators.ASHR, 16).add(h1.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, xs[v + 1]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a1 = ((FloatVector) s1.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 1]).reinterpretAsFloats()), a1);
-            IntVector s2 = l2.lanewise(VectorOperators.ASHR, 16).add(h2.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, xs[v + 2]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a2 = ((FloatVector) s2.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 2]).reinterpretAsFloats()), a2);
-            IntVector s3 = l3.lanewise(VectorOperators.ASHR, 16).add(h3.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, xs[v + 3]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a3 = ((FloatVector) s3.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 3]).reinterpretAsFloats()), a3);
-            IntVector s4 = l4.lanewise(VectorOperators.ASHR, 16).add(h4.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, xs[v + 4]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a4 = ((FloatVector) s4.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 4]).reinterpretAsFloats()), a4);
-            IntVector s5 = l5.lanewise(VectorOperators.ASHR, 16).add(h5.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, xs[v + 5]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a5 = ((FloatVector) s5.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 5]).reinterpretAsFloats()), a5);
-            IntVector s6 = l6.lanewise(VectorOperators.ASHR, 16).add(h6.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, xs[v + 6]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a6 = ((FloatVector) s6.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 6]).reinterpretAsFloats()), a6);
-            IntVector s7 = l7.lanewise(VectorOperators.ASHR, 16).add(h7.lanewise(VectorOperators.ASHR, 16))
-                    .sub(LongVector.broadcast(L8, xs[v + 7]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3));
-            a7 = ((FloatVector) s7.convertShape(VectorOperators.I2F, F16, 0)).fma(scale.mul(LongVector.broadcast(L8, xd[v + 7]).reinterpretAsFloats()), a7);
+            IntVector ha = (IntVector) ByteVector.fromArray(B32, qs, oa + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            IntVector hb = (IntVector) ByteVector.fromArray(B32, qs, ob + 256).reinterpretAsShorts().convertShape(VectorOperators.S2I, I16, 0);
+            FloatVector sa = ha.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            FloatVector sb = hb.lanewise(VectorOperators.LSHL, 13).and(HALF_BITS).viewAsFloatingLanes().mul(HALF_REBIAS);
+            // the block ends written out per vector: passed to a helper method, C2 left the vectors boxed (8 seqs 6.5 t/s)
+            IntVector off = LongVector.broadcast(L8, xs[4 * k]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3);
+            FloatVector d = LongVector.broadcast(L8, xd[4 * k]).reinterpretAsFloats();
+            a0 = ((FloatVector) l0.lanewise(VectorOperators.ASHR, 16).add(h0.lanewise(VectorOperators.ASHR, 16)).sub(off).convertShape(VectorOperators.I2F, F16, 0)).fma(sa.mul(d), a0);
+            b0 = ((FloatVector) u0.lanewise(VectorOperators.ASHR, 16).add(v0.lanewise(VectorOperators.ASHR, 16)).sub(off).convertShape(VectorOperators.I2F, F16, 0)).fma(sb.mul(d), b0);
+            off = LongVector.broadcast(L8, xs[4 * k + 1]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3);
+            d = LongVector.broadcast(L8, xd[4 * k + 1]).reinterpretAsFloats();
+            a1 = ((FloatVector) l1.lanewise(VectorOperators.ASHR, 16).add(h1.lanewise(VectorOperators.ASHR, 16)).sub(off).convertShape(VectorOperators.I2F, F16, 0)).fma(sa.mul(d), a1);
+            b1 = ((FloatVector) u1.lanewise(VectorOperators.ASHR, 16).add(v1.lanewise(VectorOperators.ASHR, 16)).sub(off).convertShape(VectorOperators.I2F, F16, 0)).fma(sb.mul(d), b1);
+            off = LongVector.broadcast(L8, xs[4 * k + 2]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3);
+            d = LongVector.broadcast(L8, xd[4 * k + 2]).reinterpretAsFloats();
+            a2 = ((FloatVector) l2.lanewise(VectorOperators.ASHR, 16).add(h2.lanewise(VectorOperators.ASHR, 16)).sub(off).convertShape(VectorOperators.I2F, F16, 0)).fma(sa.mul(d), a2);
+            b2 = ((FloatVector) u2.lanewise(VectorOperators.ASHR, 16).add(v2.lanewise(VectorOperators.ASHR, 16)).sub(off).convertShape(VectorOperators.I2F, F16, 0)).fma(sb.mul(d), b2);
+            off = LongVector.broadcast(L8, xs[4 * k + 3]).reinterpretAsInts().lanewise(VectorOperators.LSHL, 3);
+            d = LongVector.broadcast(L8, xd[4 * k + 3]).reinterpretAsFloats();
+            a3 = ((FloatVector) l3.lanewise(VectorOperators.ASHR, 16).add(h3.lanewise(VectorOperators.ASHR, 16)).sub(off).convertShape(VectorOperators.I2F, F16, 0)).fma(sa.mul(d), a3);
+            b3 = ((FloatVector) u3.lanewise(VectorOperators.ASHR, 16).add(v3.lanewise(VectorOperators.ASHR, 16)).sub(off).convertShape(VectorOperators.I2F, F16, 0)).fma(sb.mul(d), b3);
         }
         a0.intoArray(lanes, 0);
         a1.intoArray(lanes, 16);
         a2.intoArray(lanes, 32);
         a3.intoArray(lanes, 48);
-        a4.intoArray(lanes, 64);
-        a5.intoArray(lanes, 80);
-        a6.intoArray(lanes, 96);
-        a7.intoArray(lanes, 112);
+        b0.intoArray(lanes, 64);
+        b1.intoArray(lanes, 80);
+        b2.intoArray(lanes, 96);
+        b3.intoArray(lanes, 112);
     }
 
     /** {@link #groupKernel} for four vectors: each slice is loaded and split once, then multiplied by all four. */

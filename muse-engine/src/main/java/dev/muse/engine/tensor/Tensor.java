@@ -261,7 +261,7 @@ public abstract sealed class Tensor
      * Products of at least this many vectors first read each group's slab of weights into the cache
      * ({@link #pullIntoCache}). At 8 vectors a row-group kernel takes its weights at ~5 GB/s per core, slowly enough
      * that the hardware prefetchers do not run far ahead, and its loads from memory wait: on a Zen 5, one core, an
-     * 8192×2048 matrix, Q4_0's eight-vector kernel ran 111–122 G multiply-adds/s with its weights in L3 and 72–80 from
+     * 8192×2048 matrix, Q4_0's eight-vector kernel (since replaced) ran 111–122 G multiply-adds/s with its weights in L3 and 72–80 from
      * memory (82–86 pulled). With fewer vectors pulling first was mostly slower: at 4 up to 13% (Q8_0, two threads),
      * at 2 up to 20%, at 6 between −2% and +12% by type.
      */
@@ -338,9 +338,20 @@ public abstract sealed class Tensor
                 if ((g1 - g0) % 2 != 0) groupDot(gs, g1 - 1, m0, m1, xs[0], outs[0], lanes);
                 continue;
             }
-            for (int g = from / GROUP; g < to / GROUP; g++) {
+            // the four-vector passes take two neighbouring groups at once where the type has that kernel
+            boolean pairs = fours > 0 && fourVectorPairKernel();
+            if (pairs) pullGroups = Math.max(2, pullGroups / 2 * 2);
+            for (int g = from / GROUP, g1 = to / GROUP; g < g1; g += pairs && g + 1 < g1 ? 2 : 1) {
                 if (n >= PULL_FROM && (g - from / GROUP) % pullGroups == 0) { // a group's slab, and the next ones', lie side by side
-                    seen ^= pullIntoCache(gs.quants(), unitIndex(g, m0) * unitBytes, Math.min(pullGroups, to / GROUP - g) * slabBytes);
+                    seen ^= pullIntoCache(gs.quants(), unitIndex(g, m0) * unitBytes, Math.min(pullGroups, g1 - g) * slabBytes);
+                }
+                if (pairs && g + 1 < g1) {
+                    for (int i = 0; i < fours; i += 4) groupDot4Pair(gs, g, m0, m1, xs, i, outs, lanes);
+                    for (int i = fours; i < n; i++) {
+                        groupDot(gs, g, m0, m1, xs[i], outs[i], lanes);
+                        groupDot(gs, g + 1, m0, m1, xs[i], outs[i], lanes);
+                    }
+                    continue;
                 }
                 int i = 0;
                 for (; i < eights; i += 8) groupDot8(gs, g, m0, m1, xs, i, outs, lanes);
@@ -373,6 +384,22 @@ public abstract sealed class Tensor
      */
     void groupDotTwo(RowGroups gs, int g, int h, int m0, int m1, Q8Activations x, float[] lanes) {
         throw new UnsupportedOperationException(type() + " has no two-group kernel");
+    }
+
+    /**
+     * Whether the type has {@link #groupDot4Pair}. A batch's product is bound by the multiplies and the activation
+     * broadcasts feeding them; a kernel over two groups uses each broadcast for both, so it runs half as many.
+     */
+    boolean fourVectorPairKernel() {
+        return false;
+    }
+
+    /**
+     * {@link #groupDot4} for groups {@code g} and {@code g + 1} at once (512-bit kernels only): per group and vector the
+     * same arithmetic in the same order, so the results are {@link #groupDot4}'s.
+     */
+    void groupDot4Pair(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
+        throw new UnsupportedOperationException(type() + " has no two-group four-vector kernel");
     }
 
     /** Scratch for the 512-bit kernels' last step ({@link #addLanePairs}): 16 lanes for each of up to eight vectors. */
