@@ -287,11 +287,12 @@ public final class Q4_0Tensor extends Tensor {
     /**
      * {@link #wideKernel4} over two groups (units from {@code unitA} and {@code unitB}) at once: each activation pair is
      * broadcast once for both groups' slices, where {@link #wideKernel4} (and the eight-vector kernel before this one)
-     * broadcast one per multiply — per slice 16 broadcasts, 16 multiplies and 16 adds, and the broadcasts cost as
-     * much as the rest. Per group and vector the same arithmetic in the same order, so results are {@link #wideKernel4}'s.
-     * One core, a 2048×2048 matrix from L3: 64 vectors 105–112 → 130–134 G multiply-adds/s (the eight-vector kernel's
-     * figure first); 1B Q4_0, 2 threads, alternating JVMs: 128-token prompts 194–203 → 215–236 t/s, 8 sequences
-     * 117–124 → 134–135 t/s, 4 sequences 95–98 → 112–117 t/s.
+     * broadcast one per multiply: per slice 16 broadcasts, 16 multiplies and 16 adds, and that loop with each
+     * broadcast used twice ran 1.3× faster (harness, one core). Per group and vector the same arithmetic in the same
+     * order, so results are {@link #wideKernel4}'s. One core, a 2048×2048 matrix from L3: 64 vectors 105–112 →
+     * 130–134 G multiply-adds/s (the eight-vector kernel's figure first); 1B Q4_0, 2 threads, alternating JVMs:
+     * 128-token prompts 193–206 → 220–235 t/s, 8 sequences 111–119 → 137–144 t/s, 4 sequences 93–94 → 112–116 t/s
+     * (see the engine README).
      */
     private static void wideKernel4Pair(byte[] qs, int unitA, int unitB, int m0, int m1, long[] xp, long[] xs, long[] xd, float[] lanes) {
         FloatVector a0 = FloatVector.zero(F16), a1 = a0, a2 = a0, a3 = a0, b0 = a0, b1 = a0, b2 = a0, b3 = a0;

@@ -263,7 +263,7 @@ public abstract sealed class Tensor
      * that the hardware prefetchers do not run far ahead, and its loads from memory wait: on a Zen 5, one core, an
      * 8192×2048 matrix, Q4_0's eight-vector kernel (since replaced) ran 111–122 G multiply-adds/s with its weights in L3 and 72–80 from
      * memory (82–86 pulled). With fewer vectors pulling first was mostly slower: at 4 up to 13% (Q8_0, two threads),
-     * at 2 up to 20%, at 6 between −2% and +12% by type.
+     * at 2 up to 20%, at 6 between −2% and +12% by type. (Q4_0's two-group kernel pulls from 4: see {@link #dotQ8Rows}.)
      */
     static final int PULL_FROM = 8;
     /**
@@ -339,7 +339,7 @@ public abstract sealed class Tensor
                 continue;
             }
             // the four-vector passes take two neighbouring groups at once where the type has that kernel; its two
-            // weight streams are pulled first from 4 vectors on (without, 4 sequences ran 75–86 against 112–117 t/s)
+            // weight streams are pulled first from 4 vectors on (without, 4 sequences ran 75–86 against 112–116 t/s)
             boolean pairs = fours > 0 && fourVectorPairKernel();
             if (pairs) pullGroups = Math.max(2, pullGroups / 2 * 2);
             for (int g = from / GROUP, g1 = to / GROUP; g < g1; g += pairs && g + 1 < g1 ? 2 : 1) {
