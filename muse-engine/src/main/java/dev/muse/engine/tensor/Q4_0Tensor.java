@@ -277,11 +277,8 @@ public final class Q4_0Tensor extends Tensor {
     void groupDot4Pair(RowGroups gs, int g, int m0, int m1, Q8Activations[] xs, int i, float[][] outs, float[] lanes) {
         Q8Activations.Batch b = batch(xs, i, 4);
         wideKernel4Pair(gs.quants(), unitIndex(g, m0), unitIndex(g + 1, m0), m0, m1, b.pairs(), b.sums(), b.d(), lanes);
-        addLanePairs(lanes, outs[i], outs[i + 1], outs[i + 2], outs[i + 3], g * GROUP);
-        addLanePairs(lanes, 64, outs[i], (g + 1) * GROUP);
-        addLanePairs(lanes, 80, outs[i + 1], (g + 1) * GROUP);
-        addLanePairs(lanes, 96, outs[i + 2], (g + 1) * GROUP);
-        addLanePairs(lanes, 112, outs[i + 3], (g + 1) * GROUP);
+        addLanePairs(lanes, 0, outs[i], outs[i + 1], outs[i + 2], outs[i + 3], g * GROUP);
+        addLanePairs(lanes, 64, outs[i], outs[i + 1], outs[i + 2], outs[i + 3], (g + 1) * GROUP);
     }
 
     /**
@@ -448,7 +445,7 @@ public final class Q4_0Tensor extends Tensor {
         a1.intoArray(lanes, 16);
         a2.intoArray(lanes, 32);
         a3.intoArray(lanes, 48);
-        addLanePairs(lanes, out0, out1, out2, out3, g * GROUP);
+        addLanePairs(lanes, 0, out0, out1, out2, out3, g * GROUP);
     }
 
     private float dot1(int row, Q8Activations x0) {

@@ -297,7 +297,7 @@ public final class Q6_KTensor extends Tensor {
         a1.intoArray(lanes, 16);
         a2.intoArray(lanes, 32);
         a3.intoArray(lanes, 48);
-        addLanePairs(lanes, out0, out1, out2, out3, g * GROUP);
+        addLanePairs(lanes, 0, out0, out1, out2, out3, g * GROUP);
     }
 
     /** {@link #groupKernel} on 512-bit vectors, two super-blocks per vector (see {@link #packGroupWide}). */

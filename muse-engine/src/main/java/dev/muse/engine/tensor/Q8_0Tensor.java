@@ -216,7 +216,7 @@ public final class Q8_0Tensor extends Tensor {
         a1.intoArray(lanes, 16);
         a2.intoArray(lanes, 32);
         a3.intoArray(lanes, 48);
-        addLanePairs(lanes, out0, out1, out2, out3, g * GROUP);
+        addLanePairs(lanes, 0, out0, out1, out2, out3, g * GROUP);
     }
 
     /** On AVX-512, eight vectors per pass ({@link #wideKernel8}) or four, as the {@link KernelRace} finds faster. */

@@ -415,12 +415,12 @@ public abstract sealed class Tensor
         for (int r = 0; r < GROUP; r++) out[at + r] += lanes[from + 2 * r] + lanes[from + 2 * r + 1];
     }
 
-    /** {@link #addLanePairs} for a four-vector kernel's 64 lanes. */
-    static void addLanePairs(float[] lanes, float[] out0, float[] out1, float[] out2, float[] out3, int at) {
-        addLanePairs(lanes, 0, out0, at);
-        addLanePairs(lanes, 16, out1, at);
-        addLanePairs(lanes, 32, out2, at);
-        addLanePairs(lanes, 48, out3, at);
+    /** {@link #addLanePairs} for a four-vector kernel's 64 lanes from {@code lanes[from]}, one vector's 16 after another's. */
+    static void addLanePairs(float[] lanes, int from, float[] out0, float[] out1, float[] out2, float[] out3, int at) {
+        addLanePairs(lanes, from, out0, at);
+        addLanePairs(lanes, from + 16, out1, at);
+        addLanePairs(lanes, from + 32, out2, at);
+        addLanePairs(lanes, from + 48, out3, at);
     }
 
     /**
