@@ -9,6 +9,11 @@ import java.util.Arrays;
  * (n samples of one prompt, Contemplating's agents, the next turn of a conversation) and a write to a shared block
  * copies it first (copy on write), so sharing never changes what another slot reads.
  *
+ * <p>Inside a block each KV head's positions lie together, so one head's attention reads one contiguous run per
+ * block: keys transposed ({@link #keyBlock}: per dimension the block's positions side by side, so the attention
+ * kernel takes a vector of positions' scores at once and needs no per-position reduction), values by position
+ * ({@link #valueBlock}).
+ *
  * <p>Used from one thread at a time for writes ({@link #store}, {@link #copyPrefix}, {@link #release}); reads of
  * blocks may run in parallel between writes.
  */
@@ -18,6 +23,7 @@ public final class KvCache {
 
     private final int layers;
     private final int kvDim;
+    private final int headDim;
     private final int contextLength;
     /** Per slot, the block id of each of its blocks, or -1. */
     private final int[][] table;
@@ -35,6 +41,7 @@ public final class KvCache {
         }
         this.layers = config.layers();
         this.kvDim = config.kvDim();
+        this.headDim = config.headDim();
         this.contextLength = contextLength;
         this.table = new int[slots][(contextLength + BLOCK - 1) / BLOCK];
         for (int[] t : table) Arrays.fill(t, -1);
@@ -48,7 +55,7 @@ public final class KvCache {
         return contextLength;
     }
 
-    /** Floats per position of one layer (the stride inside a block). */
+    /** Floats per position of one layer: every KV head's key (or value). */
     int kvDim() {
         return kvDim;
     }
@@ -70,21 +77,36 @@ public final class KvCache {
         return n;
     }
 
-    /** Keys of layer {@code layer} for the slot's block {@code block}: positions block·BLOCK.. at stride kvDim. */
+    /**
+     * Keys of layer {@code layer} for the slot's block {@code block}, transposed per KV head: element {@code j} of
+     * head {@code h} at position {@code p} of the block is at {@code (h·headDim + j)·BLOCK + p}.
+     */
     float[] keyBlock(int slot, int layer, int block) {
         return keyBlocks[table[slot][block]][layer];
     }
 
+    /** Values of that block by head, then position: element {@code j} of head h at p is at {@code (h·BLOCK + p)·headDim + j}. */
     float[] valueBlock(int slot, int layer, int block) {
         return valueBlocks[table[slot][block]][layer];
+    }
+
+    /** Element {@code i} (head i / headDim) of the key the slot holds at {@code pos} in layer {@code layer}. */
+    float key(int slot, int layer, int pos, int i) {
+        return keyBlock(slot, layer, pos / BLOCK)[i * BLOCK + pos % BLOCK];
+    }
+
+    /** Element {@code i} of the value the slot holds at {@code pos} in layer {@code layer}. */
+    float value(int slot, int layer, int pos, int i) {
+        return valueBlock(slot, layer, pos / BLOCK)[(i / headDim * BLOCK + pos % BLOCK) * headDim + i % headDim];
     }
 
     /** Writes the key and value of position {@code pos} of layer {@code layer} into the slot's own block. */
     void store(int slot, int layer, int pos, float[] k, float[] v) {
         int id = writable(slot, pos / BLOCK);
-        int at = (pos % BLOCK) * kvDim;
-        System.arraycopy(k, 0, keyBlocks[id][layer], at, kvDim);
-        System.arraycopy(v, 0, valueBlocks[id][layer], at, kvDim);
+        int p = pos % BLOCK;
+        float[] keys = keyBlocks[id][layer], values = valueBlocks[id][layer];
+        for (int i = 0; i < kvDim; i++) keys[i * BLOCK + p] = k[i]; // (h·headDim + j)·BLOCK + p with i = h·headDim + j
+        for (int h = 0; h < kvDim / headDim; h++) System.arraycopy(v, h * headDim, values, (h * BLOCK + p) * headDim, headDim);
     }
 
     /** The slot's block {@code b}, allocated if missing and copied first if another slot shares it. */

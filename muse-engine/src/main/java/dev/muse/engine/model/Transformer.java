@@ -100,18 +100,16 @@ public final class Transformer {
                 cache.store(slots[i], l, positions[i], k[i], v[i]);
             }
 
-            // attention: every (entry, head) pair is independent
+            // attention: every (entry, KV head) pair is independent; a job takes the query heads sharing the KV head
             int layer = l;
             float scale = (float) (1.0 / Math.sqrt(hd));
-            parallel.forRange(n * c.heads(), (from, to) -> {
-                float[] scores = new float[cache.contextLength()];
+            parallel.forJobs(n * c.kvHeads(), (from, to) -> {
+                float[] scores = scoreScratch(kvMul * cache.contextLength());
                 for (int job = from; job < to; job++) {
-                    int i = job / c.heads();
-                    int h = job % c.heads();
-                    int count = positions[i] + 1;
-                    int qo = h * hd;
-                    int ko = (h / kvMul) * hd;
-                    Attention.head(q[i], qo, cache, slots[i], layer, ko, hd, count, scale, scores, att[i], qo);
+                    int i = job / c.kvHeads();
+                    int g = job % c.kvHeads();
+                    int qo = g * kvMul * hd;
+                    Attention.group(q[i], qo, kvMul, cache, slots[i], layer, g, hd, positions[i] + 1, scale, scores, att[i], qo);
                 }
             });
             lw.wo().matmul(n, att, xb, parallel);
@@ -140,6 +138,15 @@ public final class Transformer {
             outs[j++] = logits[i];
         }
         w.output().matmul(wanted, normed, outs, parallel);
+    }
+
+    /** Each thread's attention scores, reused: a fresh array per job chunk was megabytes of garbage per token. */
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
+
+    private static float[] scoreScratch(int size) {
+        float[] s = SCORES.get();
+        if (s.length < size) SCORES.set(s = new float[size]);
+        return s;
     }
 
     private void rmsnorm(float[] out, float[] x, float[] weight, int size) {

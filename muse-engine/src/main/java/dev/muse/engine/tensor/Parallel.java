@@ -73,13 +73,25 @@ public final class Parallel implements AutoCloseable {
      * each chunk is one long read the hardware prefetchers follow rather than a run of short ones.
      */
     public void forRange(int n, int minChunk, Range body) {
-        if (n < 2 * MIN_CHUNK || helpers.length == 0 || closed || !dispatching.compareAndSet(false, true)) {
+        run(n, Math.max(MIN_CHUNK, Math.min(minChunk, n / (2 * threads)) & ~(MIN_CHUNK - 1)), MIN_CHUNK, body);
+    }
+
+    /**
+     * {@link #forRange} for {@code n} coarse jobs (each worth microseconds, such as one attention head over a
+     * sequence): chunks of whole jobs, from one up, so that even a few jobs are shared between the threads.
+     */
+    public void forJobs(int n, Range body) {
+        run(n, 1, 1, body);
+    }
+
+    /** Chunks of at least {@code min} and a multiple of {@code granule} (a power of two) claimed as {@link #forRange} says. */
+    private void run(int n, int min, int granule, Range body) {
+        if (n < 2 * min || helpers.length == 0 || closed || !dispatching.compareAndSet(false, true)) {
             body.run(0, n);
             return;
         }
         try {
-            int min = Math.max(MIN_CHUNK, Math.min(minChunk, n / (2 * threads)) & ~(MIN_CHUNK - 1));
-            Job j = new Job(n, 2 * threads, min, body);
+            Job j = new Job(n, 2 * threads, min, granule, body);
             job = j;
             for (Helper h : helpers) {
                 if (h.parked) LockSupport.unpark(h.thread);
@@ -112,23 +124,24 @@ public final class Parallel implements AutoCloseable {
 
     /** One call's chunks; {@code running} counts the helpers inside {@link #work} (they enter before claiming). */
     private static final class Job {
-        final int n, shares, min;
+        final int n, shares, min, granule;
         final Range body;
         final AtomicInteger next = new AtomicInteger();
         final AtomicInteger running = new AtomicInteger();
         volatile Throwable failure;
 
-        Job(int n, int shares, int min, Range body) {
+        Job(int n, int shares, int min, int granule, Range body) {
             this.n = n;
             this.shares = shares;
             this.min = min;
+            this.granule = granule;
             this.body = body;
         }
 
         void work() {
             try {
                 for (int from; (from = next.get()) < n; ) {
-                    int to = Math.min(n, from + Math.max(min, (n - from) / shares & ~(MIN_CHUNK - 1)));
+                    int to = Math.min(n, from + Math.max(min, (n - from) / shares & -granule));
                     if (next.compareAndSet(from, to)) body.run(from, to);
                 }
             } catch (Throwable t) {

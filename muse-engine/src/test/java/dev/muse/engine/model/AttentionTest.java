@@ -7,45 +7,68 @@ import java.util.SplittableRandom;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
-/** The vector attention kernels against the plain loops they replace, including sizes with a scalar tail. */
+/**
+ * The grouped attention kernels over {@link KvCache}'s blocks against plain attention, for head sizes with and
+ * without a tail, one to seven query heads per KV head, and position counts within one block and across several.
+ */
 class AttentionTest {
 
     @ParameterizedTest
-    @CsvSource({"64,1", "64,7", "64,130", "128,33", "12,5", "8,4", "40,9"})
-    void scores_and_weighted_sum_should_match_the_plain_loops(int hd, int count) {
-        SplittableRandom r = new SplittableRandom(hd * 31L + count);
-        int kvHeads = 3;
-        int stride = kvHeads * hd;
-        float[] q = new float[2 * hd];
-        float[] keys = new float[count * stride];
-        float[] values = new float[count * stride];
-        for (int i = 0; i < q.length; i++) q[i] = (float) r.nextDouble(-1, 1);
-        for (int i = 0; i < keys.length; i++) {
-            keys[i] = (float) r.nextDouble(-1, 1);
-            values[i] = (float) r.nextDouble(-1, 1);
-        }
-        int qo = hd; // the second query head
-        int ko = 2 * hd; // against the third KV head
-        float scale = 0.125f;
-        float[] scores = new float[count];
-        Attention.scores(q, qo, keys, ko, stride, hd, count, scale, scores, 0);
+    @CsvSource({"64,4,1", "64,4,7", "64,4,130", "128,2,33", "12,1,5", "8,7,4", "40,3,70", "64,1,32", "64,8,64"})
+    void grouped_attention_should_match_plain_attention(int hd, int kvMul, int count) {
+        SplittableRandom r = new SplittableRandom(hd * 31L + kvMul * 7L + count);
+        int kvHeads = 3, heads = kvHeads * kvMul, layers = 2;
+        ModelConfig config = new ModelConfig(Architecture.LLAMA, heads * hd, 16, layers, heads, kvHeads, hd, 100, 512,
+                1e-5f, 10000f, 1f);
+        KvCache cache = new KvCache(config, 2, 256);
+        int kvDim = kvHeads * hd;
+        float[][] keys = new float[count][kvDim], values = new float[count][kvDim];
         for (int t = 0; t < count; t++) {
-            float want = 0f;
-            for (int j = 0; j < hd; j++) want += q[qo + j] * keys[t * stride + ko + j];
-            assertThat(scores[t]).as("score %d", t).isCloseTo(want * scale, within(1e-5f));
+            for (int i = 0; i < kvDim; i++) {
+                keys[t][i] = (float) r.nextDouble(-1, 1);
+                values[t][i] = (float) r.nextDouble(-1, 1);
+            }
+            cache.store(1, 1, t, keys[t], values[t]);
+            cache.store(0, 1, t, new float[kvDim], new float[kvDim]); // another slot's blocks hold other numbers
         }
-        float[] plain = scores.clone();
-        Transformer.softmax(plain, count);
-        Attention.softmax(scores, count);
-        for (int t = 0; t < count; t++) assertThat(scores[t]).as("weight %d", t).isCloseTo(plain[t], within(1e-6f));
-        float[] out = new float[3 * hd];
-        Attention.weightedSum(scores, 0, count, values, ko, stride, hd, out, hd);
-        for (int j = 0; j < hd; j++) {
-            float want = 0f;
-            for (int t = 0; t < count; t++) want += scores[t] * values[t * stride + ko + j];
-            assertThat(out[hd + j]).as("output %d", j).isCloseTo(want, within(1e-5f));
+        float[] q = new float[heads * hd];
+        for (int i = 0; i < q.length; i++) q[i] = (float) r.nextDouble(-1, 1);
+        int g = 2; // the third KV head and its query heads
+        float scale = 0.125f;
+        float[] out = new float[heads * hd];
+        Attention.group(q, g * kvMul * hd, kvMul, cache, 1, 1, g, hd, count, scale, new float[kvMul * count], out, g * kvMul * hd);
+
+        for (int h = g * kvMul; h < (g + 1) * kvMul; h++) {
+            double[] w = new double[count];
+            double max = Double.NEGATIVE_INFINITY, sum = 0;
+            for (int t = 0; t < count; t++) {
+                double s = 0;
+                for (int j = 0; j < hd; j++) s += q[h * hd + j] * keys[t][g * hd + j];
+                w[t] = s * scale;
+                max = Math.max(max, w[t]);
+            }
+            for (int t = 0; t < count; t++) sum += w[t] = Math.exp(w[t] - max);
+            for (int j = 0; j < hd; j++) {
+                double want = 0;
+                for (int t = 0; t < count; t++) want += w[t] / sum * values[t][g * hd + j];
+                assertThat((double) out[h * hd + j]).as("head %d, element %d", h, j).isCloseTo(want, within(1e-5));
+            }
         }
-        assertThat(out[0]).isZero(); // other heads' outputs untouched
-        assertThat(out[2 * hd]).isZero();
+        for (int i = 0; i < g * kvMul * hd; i++) assertThat(out[i]).as("other heads' outputs untouched").isZero();
+    }
+
+    @ParameterizedTest
+    @CsvSource({"1,0", "7,3", "40,5", "130,16"})
+    void softmax_should_match_the_plain_loop_at_an_offset(int size, int off) {
+        SplittableRandom r = new SplittableRandom(size);
+        float[] x = new float[off + size + 3];
+        for (int i = 0; i < x.length; i++) x[i] = (float) r.nextDouble(-8, 8);
+        float[] plain = java.util.Arrays.copyOfRange(x, off, off + size);
+        float[] before = x.clone();
+        Transformer.softmax(plain, size);
+        Attention.softmax(x, off, size);
+        for (int t = 0; t < size; t++) assertThat(x[off + t]).as("weight %d", t).isCloseTo(plain[t], within(1e-6f));
+        for (int i = 0; i < off; i++) assertThat(x[i]).isEqualTo(before[i]);
+        for (int i = off + size; i < x.length; i++) assertThat(x[i]).isEqualTo(before[i]);
     }
 }

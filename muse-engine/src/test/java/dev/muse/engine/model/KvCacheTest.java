@@ -38,8 +38,8 @@ class KvCacheTest {
             }
             assertThat(cache.blocksOf(0)).isEqualTo(2);
             assertThat(cache.bytesInUse()).isEqualTo(2 * cache.bytesPerBlock());
-            assertThat(cache.keyBlock(0, 0, 1)[2 * kvDim]).isEqualTo(B + 2f);   // position B+2
-            assertThat(cache.valueBlock(0, 0, 0)[5 * kvDim]).isEqualTo(-5f);   // position 5
+            assertThat(cache.key(0, 0, B + 2, kvDim - 1)).isEqualTo(B + 2f);
+            assertThat(cache.value(0, 0, 5, kvDim - 1)).isEqualTo(-5f);
         }
     }
 
@@ -58,10 +58,10 @@ class KvCacheTest {
             // slot 1 continues with its own token: only the partial block is copied, slot 0 and 2 still see theirs
             for (int l = 0; l < layers; l++) cache.store(1, l, prompt, filled(kvDim, 1000), filled(kvDim, 1000));
             assertThat(cache.bytesInUse()).isEqualTo(3 * cache.bytesPerBlock());
-            assertThat(cache.keyBlock(1, 0, 1)[10 * kvDim]).isEqualTo(1000f);
-            assertThat(cache.keyBlock(1, 0, 1)[9 * kvDim]).as("the copied part of the prompt").isEqualTo(B + 9f);
-            assertThat(cache.keyBlock(0, 0, 1)[10 * kvDim]).as("slot 0 untouched").isZero();
-            assertThat(cache.keyBlock(2, 0, 1)[10 * kvDim]).as("slot 2 untouched").isZero();
+            assertThat(cache.key(1, 0, B + 10, 0)).isEqualTo(1000f);
+            assertThat(cache.key(1, 0, B + 9, 0)).as("the copied part of the prompt").isEqualTo(B + 9f);
+            assertThat(cache.key(0, 0, B + 10, 0)).as("slot 0 untouched").isZero();
+            assertThat(cache.key(2, 0, B + 10, 0)).as("slot 2 untouched").isZero();
 
             cache.release(0);
             assertThat(cache.bytesInUse()).as("slot 2 still uses the shared blocks").isEqualTo(3 * cache.bytesPerBlock());
