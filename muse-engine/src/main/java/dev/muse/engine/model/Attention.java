@@ -17,6 +17,12 @@ final class Attention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
     private static final int L = F.length();
     private static final int B = KvCache.BLOCK;
+    /**
+     * The most head elements a score loop takes in its main loop. A trip count C2 can bound below its short-loop
+     * limit (100 steps) lets it drop the loop's safepoint poll, and with it the range checks and register spills it
+     * otherwise left in (see {@code Gemm}); head sizes are 64–256.
+     */
+    private static final int SHORT_LOOP = 128;
 
     static {
         // the score kernel takes a block's positions two vectors at a time
@@ -56,6 +62,51 @@ final class Attention {
             }
             store(a0.add(a1).add(a2.add(a3)).mul(scale), out, outOff, c, count);
             store(b0.add(b1).add(b2.add(b3)).mul(scale), out, outOff, c + L, count);
+        }
+    }
+
+    /**
+     * {@link #scores} for two query heads ({@code q[qa..]} and {@code q[qb..]}, scores to {@code out[offA..]} and
+     * {@code out[offB..]}) from one pass over the keys: each key vector loaded once for both, so a step takes two
+     * loads and two broadcasts per four FMAs where one head alone takes four loads and two broadcasts.
+     */
+    static void scoresTwo(float[] q, int qa, int qb, float[] keys, int ko, int hd, int count, float scale, float[] out,
+                          int offA, int offB) {
+        for (int c = 0; c < count; c += 2 * L) {
+            FloatVector a0 = FloatVector.zero(F), a1 = a0, b0 = a0, b1 = a0, e0 = a0, e1 = a0, f0 = a0, f1 = a0;
+            int j = 0;
+            for (int pairs = Math.min(hd, SHORT_LOOP); j < pairs; j += 2) { // a/b: head A's two vectors of positions, e/f: head B's; 0/1: j even/odd
+                int k = ko + j * B + c;
+                FloatVector x0 = FloatVector.fromArray(F, keys, k), y0 = FloatVector.fromArray(F, keys, k + L);
+                FloatVector x1 = FloatVector.fromArray(F, keys, k + B), y1 = FloatVector.fromArray(F, keys, k + B + L);
+                FloatVector qa0 = FloatVector.broadcast(F, q[qa + j]), qa1 = FloatVector.broadcast(F, q[qa + j + 1]);
+                FloatVector qb0 = FloatVector.broadcast(F, q[qb + j]), qb1 = FloatVector.broadcast(F, q[qb + j + 1]);
+                a0 = x0.fma(qa0, a0);
+                b0 = y0.fma(qa0, b0);
+                e0 = x0.fma(qb0, e0);
+                f0 = y0.fma(qb0, f0);
+                a1 = x1.fma(qa1, a1);
+                b1 = y1.fma(qa1, b1);
+                e1 = x1.fma(qb1, e1);
+                f1 = y1.fma(qb1, f1);
+            }
+            for (; j < hd; j += 2) { // heads wider than SHORT_LOOP, rarely: the same steps
+                int k = ko + j * B + c;
+                FloatVector qa0 = FloatVector.broadcast(F, q[qa + j]), qa1 = FloatVector.broadcast(F, q[qa + j + 1]);
+                FloatVector qb0 = FloatVector.broadcast(F, q[qb + j]), qb1 = FloatVector.broadcast(F, q[qb + j + 1]);
+                a0 = FloatVector.fromArray(F, keys, k).fma(qa0, a0);
+                b0 = FloatVector.fromArray(F, keys, k + L).fma(qa0, b0);
+                e0 = FloatVector.fromArray(F, keys, k).fma(qb0, e0);
+                f0 = FloatVector.fromArray(F, keys, k + L).fma(qb0, f0);
+                a1 = FloatVector.fromArray(F, keys, k + B).fma(qa1, a1);
+                b1 = FloatVector.fromArray(F, keys, k + B + L).fma(qa1, b1);
+                e1 = FloatVector.fromArray(F, keys, k + B).fma(qb1, e1);
+                f1 = FloatVector.fromArray(F, keys, k + B + L).fma(qb1, f1);
+            }
+            store(a0.add(a1).mul(scale), out, offA, c, count);
+            store(b0.add(b1).mul(scale), out, offA, c + L, count);
+            store(e0.add(e1).mul(scale), out, offB, c, count);
+            store(f0.add(f1).mul(scale), out, offB, c + L, count);
         }
     }
 
@@ -102,6 +153,12 @@ final class Attention {
             o2.add(p2).intoArray(out, oo + j + 2 * L);
             o3.add(p3).intoArray(out, oo + j + 3 * L);
         }
+        weightedSumFrom(weights, wOff, count, values, vo, hd, out, oo, j);
+    }
+
+    /** {@link #weightedSum} for head elements {@code j0..hd}: a vector at a time, then one at a time. */
+    private static void weightedSumFrom(float[] weights, int wOff, int count, float[] values, int vo, int hd, float[] out, int oo, int j0) {
+        int j = j0;
         for (; j + L <= hd; j += L) {
             FloatVector o0 = FloatVector.fromArray(F, out, oo + j);
             for (int t = 0; t < count; t++) o0 = FloatVector.fromArray(F, values, vo + t * hd + j).fma(FloatVector.broadcast(F, weights[wOff + t]), o0);
@@ -111,6 +168,47 @@ final class Attention {
             float s = out[oo + j];
             for (int t = 0; t < count; t++) s += weights[wOff + t] * values[vo + t * hd + j];
             out[oo + j] = s;
+        }
+    }
+
+    /**
+     * {@link #weightedSum} for two query heads' weights ({@code weights[wa..]}, {@code weights[wb..]}) into
+     * {@code out[oa..]} and {@code out[ob..]}, each value vector loaded once for both.
+     */
+    static void weightedSumTwo(float[] weights, int wa, int wb, int count, float[] values, int vo, int hd, float[] out,
+                               int oa, int ob) {
+        int j = 0;
+        for (; j + 4 * L <= hd; j += 4 * L) {
+            FloatVector a0 = FloatVector.fromArray(F, out, oa + j), a1 = FloatVector.fromArray(F, out, oa + j + L);
+            FloatVector a2 = FloatVector.fromArray(F, out, oa + j + 2 * L), a3 = FloatVector.fromArray(F, out, oa + j + 3 * L);
+            FloatVector b0 = FloatVector.fromArray(F, out, ob + j), b1 = FloatVector.fromArray(F, out, ob + j + L);
+            FloatVector b2 = FloatVector.fromArray(F, out, ob + j + 2 * L), b3 = FloatVector.fromArray(F, out, ob + j + 3 * L);
+            for (int t = 0, n = Math.min(count, B); t < n; t++) { // count ≤ B: the bound is for C2, as SHORT_LOOP's
+                FloatVector u = FloatVector.broadcast(F, weights[wa + t]), w = FloatVector.broadcast(F, weights[wb + t]);
+                int v = vo + t * hd + j;
+                FloatVector v0 = FloatVector.fromArray(F, values, v), v1 = FloatVector.fromArray(F, values, v + L);
+                FloatVector v2 = FloatVector.fromArray(F, values, v + 2 * L), v3 = FloatVector.fromArray(F, values, v + 3 * L);
+                a0 = v0.fma(u, a0);
+                a1 = v1.fma(u, a1);
+                a2 = v2.fma(u, a2);
+                a3 = v3.fma(u, a3);
+                b0 = v0.fma(w, b0);
+                b1 = v1.fma(w, b1);
+                b2 = v2.fma(w, b2);
+                b3 = v3.fma(w, b3);
+            }
+            a0.intoArray(out, oa + j);
+            a1.intoArray(out, oa + j + L);
+            a2.intoArray(out, oa + j + 2 * L);
+            a3.intoArray(out, oa + j + 3 * L);
+            b0.intoArray(out, ob + j);
+            b1.intoArray(out, ob + j + L);
+            b2.intoArray(out, ob + j + 2 * L);
+            b3.intoArray(out, ob + j + 3 * L);
+        }
+        if (j < hd) { // a head narrower than four vectors, or its rest: one head at a time
+            weightedSumFrom(weights, wa, count, values, vo, hd, out, oa, j);
+            weightedSumFrom(weights, wb, count, values, vo, hd, out, ob, j);
         }
     }
 
@@ -126,14 +224,22 @@ final class Attention {
         for (int b = 0, from = 0; from < count; b++, from += B) {
             float[] keys = cache.keyBlock(slot, layer, b);
             int n = Math.min(B, count - from);
-            for (int h = 0; h < heads; h++) scores(q, qo + h * hd, keys, ko, hd, n, scale, scores, h * count + from);
+            int h = 0;
+            for (; h + 2 <= heads; h += 2) {
+                scoresTwo(q, qo + h * hd, qo + (h + 1) * hd, keys, ko, hd, n, scale, scores, h * count + from, (h + 1) * count + from);
+            }
+            if (h < heads) scores(q, qo + h * hd, keys, ko, hd, n, scale, scores, h * count + from);
         }
         for (int h = 0; h < heads; h++) softmax(scores, h * count, count);
         Arrays.fill(out, oo, oo + heads * hd, 0f);
         for (int b = 0, from = 0; from < count; b++, from += B) {
             float[] values = cache.valueBlock(slot, layer, b);
             int n = Math.min(B, count - from);
-            for (int h = 0; h < heads; h++) weightedSum(scores, h * count + from, n, values, vo, hd, out, oo + h * hd);
+            int h = 0;
+            for (; h + 2 <= heads; h += 2) {
+                weightedSumTwo(scores, h * count + from, (h + 1) * count + from, n, values, vo, hd, out, oo + h * hd, oo + (h + 1) * hd);
+            }
+            if (h < heads) weightedSum(scores, h * count + from, n, values, vo, hd, out, oo + h * hd);
         }
     }
 
