@@ -14,7 +14,7 @@ import org.junit.jupiter.params.provider.CsvSource;
 class AttentionTest {
 
     @ParameterizedTest
-    @CsvSource({"64,4,1", "64,4,7", "64,4,130", "128,2,33", "12,1,5", "8,7,4", "40,3,70", "64,1,32", "64,8,64"})
+    @CsvSource({"64,4,1", "64,4,7", "64,4,130", "128,2,33", "256,2,40", "12,1,5", "8,7,4", "40,3,70", "64,1,32", "64,8,64"})
     void grouped_attention_should_match_plain_attention(int hd, int kvMul, int count) {
         SplittableRandom r = new SplittableRandom(hd * 31L + kvMul * 7L + count);
         int kvHeads = 3, heads = kvHeads * kvMul, layers = 2;
