@@ -19,7 +19,7 @@ final class MuseLogits {
     static float[][] of(Path gguf, int[] tokens, int prompt) {
         try (LocalModel m = LocalModels.load(gguf, null, new EngineOptions(1, tokens.length))) {
             Transformer t = m.model().transformer(Parallel.serial());
-            KvCache cache = new KvCache(m.config(), 1, tokens.length);
+            KvCache cache = new KvCache(m.config(), 1, tokens.length, KvCache.Type.F32); // as the reference run's cache
             float[][] rows = new float[tokens.length][m.config().vocabSize()];
             int[] positions = new int[prompt];
             for (int i = 0; i < prompt; i++) positions[i] = i;

@@ -119,7 +119,7 @@ public final class EngineBench {
             long perToken = weightBytesPerToken(m);
             return new BenchResult(name(model), dominantType(m), options.threads(), options.promptTokens(), options.genTokens(),
                     median(pp), genTps, par, fileBytes, perToken, streamBps, perToken * genTps / streamBps,
-                    kvBytes(c, ctx), batchKernels(), warmUpSeconds);
+                    kvBytes(c, ctx, cache.type()), batchKernels(), warmUpSeconds);
         } catch (IOException e) {
             throw new ModelFormatException("cannot read " + model + ": " + e.getMessage(), e);
         }
@@ -224,8 +224,8 @@ public final class EngineBench {
         return bytes.entrySet().stream().max(Map.Entry.comparingByValue()).map(e -> e.getKey().name()).orElse("?");
     }
 
-    static long kvBytes(ModelConfig c, int positions) {
-        return 2L * Float.BYTES * c.layers() * c.kvDim() * positions;
+    static long kvBytes(ModelConfig c, int positions, KvCache.Type type) {
+        return KvCache.bytesPerPosition(c.layers(), c.kvDim(), type) * positions;
     }
 
     private static final VectorSpecies<Long> L = LongVector.SPECIES_PREFERRED;

@@ -7,7 +7,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector kernels for attention over a slot's cached keys and values, one KV head and the query heads that share it
- * at a time (grouped-query attention), block by block as {@link KvCache} lays them out. Keys are stored transposed,
+ * at a time (grouped-query attention), block by block as {@link KvCache} lays them out (each block's run of the head widened to floats first). Keys are stored transposed,
  * so a score kernel multiplies a query element, broadcast, by a vector of positions and adds no lanes together:
  * with keys by position every score ended in a reduction across lanes, and a 1B model's decoding at 1920 positions
  * ran at 21–31 t/s against ~70 at 128. The order of operations depends only on the head size and the position count,
@@ -215,31 +215,31 @@ final class Attention {
     /**
      * Query heads {@code qo/hd .. + heads} (their vectors from {@code q[qo]}) over positions {@code [0, count)} of a
      * slot's KV head {@code kvHead}: scores, softmax, then the weighted sums of the values into
-     * {@code out[oo .. oo + heads·hd)}. Each block is read once for all the heads (it stays in L1 between them).
-     * {@code scores} must hold {@code heads · count} floats.
+     * {@code out[oo .. oo + heads·hd)}. Each block's run of the head is read once, as floats into {@code run}
+     * (headDim·BLOCK floats, so it stays in L1 for all the heads). {@code scores} must hold {@code heads · count}
+     * floats.
      */
     static void group(float[] q, int qo, int heads, KvCache cache, int slot, int layer, int kvHead, int hd, int count,
-                      float scale, float[] scores, float[] out, int oo) {
-        int ko = kvHead * hd * B, vo = kvHead * B * hd;
+                      float scale, float[] scores, float[] run, float[] out, int oo) {
         for (int b = 0, from = 0; from < count; b++, from += B) {
-            float[] keys = cache.keyBlock(slot, layer, b);
+            cache.keys(slot, layer, b, kvHead, run);
             int n = Math.min(B, count - from);
             int h = 0;
             for (; h + 2 <= heads; h += 2) {
-                scoresTwo(q, qo + h * hd, qo + (h + 1) * hd, keys, ko, hd, n, scale, scores, h * count + from, (h + 1) * count + from);
+                scoresTwo(q, qo + h * hd, qo + (h + 1) * hd, run, 0, hd, n, scale, scores, h * count + from, (h + 1) * count + from);
             }
-            if (h < heads) scores(q, qo + h * hd, keys, ko, hd, n, scale, scores, h * count + from);
+            if (h < heads) scores(q, qo + h * hd, run, 0, hd, n, scale, scores, h * count + from);
         }
         for (int h = 0; h < heads; h++) softmax(scores, h * count, count);
         Arrays.fill(out, oo, oo + heads * hd, 0f);
         for (int b = 0, from = 0; from < count; b++, from += B) {
-            float[] values = cache.valueBlock(slot, layer, b);
+            cache.values(slot, layer, b, kvHead, run);
             int n = Math.min(B, count - from);
             int h = 0;
             for (; h + 2 <= heads; h += 2) {
-                weightedSumTwo(scores, h * count + from, (h + 1) * count + from, n, values, vo, hd, out, oo + h * hd, oo + (h + 1) * hd);
+                weightedSumTwo(scores, h * count + from, (h + 1) * count + from, n, run, 0, hd, out, oo + h * hd, oo + (h + 1) * hd);
             }
-            if (h < heads) weightedSum(scores, h * count + from, n, values, vo, hd, out, oo + h * hd);
+            if (h < heads) weightedSum(scores, h * count + from, n, run, 0, hd, out, oo + h * hd);
         }
     }
 

@@ -10,9 +10,9 @@ import java.util.Arrays;
  * copies it first (copy on write), so sharing never changes what another slot reads.
  *
  * <p>Inside a block each KV head's positions lie together, so one head's attention reads one contiguous run per
- * block: keys transposed ({@link #keyBlock}: per dimension the block's positions side by side, so the attention
- * kernel takes a vector of positions' scores at once and needs no per-position reduction), values by position
- * ({@link #valueBlock}).
+ * block: keys transposed ({@link #keys}: per dimension the block's positions side by side, so the attention kernel
+ * takes a vector of positions' scores at once and needs no per-position reduction), values by position
+ * ({@link #values}). Stored as half floats unless asked for F32 ({@link Type}).
  *
  * <p>Used from one thread at a time for writes ({@link #store}, {@link #copyPrefix}, {@link #release}); reads of
  * blocks may run in parallel between writes.
@@ -21,20 +21,42 @@ public final class KvCache {
     /** Positions per block. */
     public static final int BLOCK = 32;
 
+    /**
+     * How keys and values are stored: half floats by default, as llama.cpp stores them (half the memory, and decoding
+     * at long contexts reads the cache at the memory's speed: a 1B model at ~1800 positions reads 118 MB of F32 keys
+     * and values per token against 695 MB of Q4_0 weights), or F32 for comparisons that want no rounding.
+     */
+    public enum Type {
+        F16(Short.BYTES), F32(Float.BYTES);
+
+        final int bytes;
+
+        Type(int bytes) {
+            this.bytes = bytes;
+        }
+    }
+
     private final int layers;
     private final int kvDim;
     private final int headDim;
     private final int contextLength;
+    private final Type type;
     /** Per slot, the block id of each of its blocks, or -1. */
     private final int[][] table;
-    private float[][][] keyBlocks = new float[0][][];
-    private float[][][] valueBlocks = new float[0][][];
+    /** Per block id and layer, a {@code short[]} (F16) or {@code float[]} (F32) in the layout {@link #keys} describes. */
+    private Object[][] keyBlocks = new Object[0][];
+    private Object[][] valueBlocks = new Object[0][];
     private int[] refs = new int[0];
     private int[] freeIds = new int[0];
     private int freeCount;
     private int allocated;
 
+    /** A cache of half floats ({@link Type#F16}). */
     public KvCache(ModelConfig config, int slots, int contextLength) {
+        this(config, slots, contextLength, Type.F16);
+    }
+
+    public KvCache(ModelConfig config, int slots, int contextLength, Type type) {
         if (slots < 1) throw new IllegalArgumentException("a KV cache needs at least one slot, got " + slots);
         if (contextLength < 1 || contextLength > config.contextLength()) {
             throw new IllegalArgumentException("context length must be 1.." + config.contextLength() + ", got " + contextLength);
@@ -43,6 +65,7 @@ public final class KvCache {
         this.kvDim = config.kvDim();
         this.headDim = config.headDim();
         this.contextLength = contextLength;
+        this.type = type;
         this.table = new int[slots][(contextLength + BLOCK - 1) / BLOCK];
         for (int[] t : table) Arrays.fill(t, -1);
     }
@@ -60,9 +83,18 @@ public final class KvCache {
         return kvDim;
     }
 
+    public Type type() {
+        return type;
+    }
+
     /** Bytes one block holds (keys and values of every layer for {@link #BLOCK} positions). */
     public long bytesPerBlock() {
-        return 2L * Float.BYTES * layers * kvDim * BLOCK;
+        return bytesPerPosition(layers, kvDim, type) * BLOCK;
+    }
+
+    /** Bytes of keys and values per position of a model with this many layers and KV width. */
+    public static long bytesPerPosition(int layers, int kvDim, Type type) {
+        return 2L * type.bytes * layers * kvDim;
     }
 
     /** Bytes held now by all blocks in use (shared blocks counted once). */
@@ -78,35 +110,62 @@ public final class KvCache {
     }
 
     /**
-     * Keys of layer {@code layer} for the slot's block {@code block}, transposed per KV head: element {@code j} of
-     * head {@code h} at position {@code p} of the block is at {@code (h·headDim + j)·BLOCK + p}.
+     * Writes KV head {@code head}'s keys of layer {@code layer} in the slot's block {@code block} into
+     * {@code out[0 .. headDim·BLOCK)} as floats, transposed: element j of the block's position p at
+     * {@code j·BLOCK + p}. Positions the slot has not written hold whatever the block held.
      */
-    float[] keyBlock(int slot, int layer, int block) {
-        return keyBlocks[table[slot][block]][layer];
+    void keys(int slot, int layer, int block, int head, float[] out) {
+        run(keyBlocks[table[slot][block]][layer], head * headDim * BLOCK, out);
     }
 
-    /** Values of that block by head, then position: element {@code j} of head h at p is at {@code (h·BLOCK + p)·headDim + j}. */
-    float[] valueBlock(int slot, int layer, int block) {
-        return valueBlocks[table[slot][block]][layer];
+    /** KV head {@code head}'s values likewise, by position: element j of position p at {@code p·headDim + j}. */
+    void values(int slot, int layer, int block, int head, float[] out) {
+        run(valueBlocks[table[slot][block]][layer], head * BLOCK * headDim, out);
+    }
+
+    /** A head's run of a block (headDim·BLOCK values from {@code from}) as floats: the half floats widen in vectors (C2). */
+    private void run(Object block, int from, float[] out) {
+        int n = headDim * BLOCK;
+        if (block instanceof short[] h) {
+            for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(h[from + i]);
+        } else {
+            System.arraycopy(block, from, out, 0, n);
+        }
     }
 
     /** Element {@code i} (head i / headDim) of the key the slot holds at {@code pos} in layer {@code layer}. */
     float key(int slot, int layer, int pos, int i) {
-        return keyBlock(slot, layer, pos / BLOCK)[i * BLOCK + pos % BLOCK];
+        return element(keyBlocks[table[slot][pos / BLOCK]][layer], i * BLOCK + pos % BLOCK);
     }
 
     /** Element {@code i} of the value the slot holds at {@code pos} in layer {@code layer}. */
     float value(int slot, int layer, int pos, int i) {
-        return valueBlock(slot, layer, pos / BLOCK)[(i / headDim * BLOCK + pos % BLOCK) * headDim + i % headDim];
+        return element(valueBlocks[table[slot][pos / BLOCK]][layer], (i / headDim * BLOCK + pos % BLOCK) * headDim + i % headDim);
     }
 
-    /** Writes the key and value of position {@code pos} of layer {@code layer} into the slot's own block. */
+    private static float element(Object block, int at) {
+        return block instanceof short[] h ? Float.float16ToFloat(h[at]) : ((float[]) block)[at];
+    }
+
+    /**
+     * Writes the key and value of position {@code pos} of layer {@code layer} into the slot's own block: per KV head,
+     * keys transposed (element j at {@code (h·headDim + j)·BLOCK + p}), values by position ({@code (h·BLOCK + p)·headDim
+     * + j}), so one head's attention reads one contiguous run per block. Half floats round to nearest even, as
+     * llama.cpp's conversion does.
+     */
     void store(int slot, int layer, int pos, float[] k, float[] v) {
         int id = writable(slot, pos / BLOCK);
         int p = pos % BLOCK;
-        float[] keys = keyBlocks[id][layer], values = valueBlocks[id][layer];
-        for (int i = 0; i < kvDim; i++) keys[i * BLOCK + p] = k[i]; // (h·headDim + j)·BLOCK + p with i = h·headDim + j
-        for (int h = 0; h < kvDim / headDim; h++) System.arraycopy(v, h * headDim, values, (h * BLOCK + p) * headDim, headDim);
+        Object keys = keyBlocks[id][layer], values = valueBlocks[id][layer];
+        if (keys instanceof short[] kh) {
+            short[] vh = (short[]) values;
+            for (int i = 0; i < kvDim; i++) kh[i * BLOCK + p] = Float.floatToFloat16(k[i]);
+            for (int i = 0; i < kvDim; i++) vh[(i / headDim * BLOCK + p) * headDim + i % headDim] = Float.floatToFloat16(v[i]);
+        } else {
+            float[] kf = (float[]) keys;
+            for (int i = 0; i < kvDim; i++) kf[i * BLOCK + p] = k[i];
+            for (int h = 0; h < kvDim / headDim; h++) System.arraycopy(v, h * headDim, values, (h * BLOCK + p) * headDim, headDim);
+        }
     }
 
     /** The slot's block {@code b}, allocated if missing and copied first if another slot shares it. */
@@ -142,8 +201,12 @@ public final class KvCache {
                 refs = Arrays.copyOf(refs, grown);
                 freeIds = Arrays.copyOf(freeIds, grown);
             }
-            keyBlocks[id] = new float[layers][BLOCK * kvDim];
-            valueBlocks[id] = new float[layers][BLOCK * kvDim];
+            keyBlocks[id] = new Object[layers];
+            valueBlocks[id] = new Object[layers];
+            for (int l = 0; l < layers; l++) {
+                keyBlocks[id][l] = type == Type.F16 ? new short[BLOCK * kvDim] : new float[BLOCK * kvDim];
+                valueBlocks[id][l] = type == Type.F16 ? new short[BLOCK * kvDim] : new float[BLOCK * kvDim];
+            }
         }
         refs[id] = 1;
         return id;

@@ -104,12 +104,12 @@ public final class Transformer {
             int layer = l;
             float scale = (float) (1.0 / Math.sqrt(hd));
             parallel.forJobs(n * c.kvHeads(), (from, to) -> {
-                float[] scores = scoreScratch(kvMul * cache.contextLength());
+                float[] scores = scratch(SCORES, kvMul * cache.contextLength()), run = scratch(RUN, hd * KvCache.BLOCK);
                 for (int job = from; job < to; job++) {
                     int i = job / c.kvHeads();
                     int g = job % c.kvHeads();
                     int qo = g * kvMul * hd;
-                    Attention.group(q[i], qo, kvMul, cache, slots[i], layer, g, hd, positions[i] + 1, scale, scores, att[i], qo);
+                    Attention.group(q[i], qo, kvMul, cache, slots[i], layer, g, hd, positions[i] + 1, scale, scores, run, att[i], qo);
                 }
             });
             lw.wo().matmul(n, att, xb, parallel);
@@ -140,12 +140,15 @@ public final class Transformer {
         w.output().matmul(wanted, normed, outs, parallel);
     }
 
-    /** Each thread's attention scores, reused: a fresh array per job chunk was megabytes of garbage per token. */
-    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]);
+    /**
+     * Each thread's attention scores and block run ({@link Attention#group}), reused: a fresh array per job chunk
+     * was megabytes of garbage per token.
+     */
+    private static final ThreadLocal<float[]> SCORES = ThreadLocal.withInitial(() -> new float[0]), RUN = ThreadLocal.withInitial(() -> new float[0]);
 
-    private static float[] scoreScratch(int size) {
-        float[] s = SCORES.get();
-        if (s.length < size) SCORES.set(s = new float[size]);
+    private static float[] scratch(ThreadLocal<float[]> kind, int size) {
+        float[] s = kind.get();
+        if (s.length < size) kind.set(s = new float[size]);
         return s;
     }
 

@@ -51,7 +51,7 @@ class EngineBenchTest {
         assertThat(r.fileBytes()).isEqualTo(Files.size(file));
         assertThat(r.streamReadBytesPerS()).isPositive();
         assertThat(r.bandwidthFraction()).isEqualTo(r.weightBytesPerToken() * r.genTokensPerS() / r.streamReadBytesPerS());
-        assertThat(r.kvBytesPerSequence()).isEqualTo(2L * 4 * 2 * 128 * 44);
+        assertThat(r.kvBytesPerSequence()).isEqualTo(2L * Short.BYTES * 2 * 128 * 44); // keys and values as half floats
         assertThat(progress).anyMatch(s -> s.contains("4 sequences"));
 
         JsonNode json = new ObjectMapper().readTree(r.toJson());

@@ -34,10 +34,14 @@ class ArchitectureTest {
         return GgufModelLoader.load(p);
     }
 
-    /** Logits at every prompt position, one token per forward call. */
+    /** Logits at every prompt position, one token per forward call; keys and values kept as F32 (no rounding). */
     static float[][] engineLogits(Model m, Parallel par, boolean batched) {
+        return engineLogits(m, par, batched, KvCache.Type.F32);
+    }
+
+    static float[][] engineLogits(Model m, Parallel par, boolean batched, KvCache.Type kv) {
         Transformer t = m.transformer(par);
-        KvCache cache = new KvCache(m.config(), 1, 64);
+        KvCache cache = new KvCache(m.config(), 1, 64, kv);
         int n = PROMPT.length;
         float[][] logits = new float[n][m.config().vocabSize()];
         if (batched) {
@@ -66,6 +70,26 @@ class ArchitectureTest {
                     assertThat(Math.abs(got[i][v] - want[i][v])).as("%s position %d token %d", arch, i, v).isLessThan(1e-4 * maxAbs + 1e-4);
                 }
             }
+        }
+    }
+
+    @ParameterizedTest
+    @EnumSource(Architecture.class)
+    void a_half_float_kv_cache_should_give_nearly_the_logits_of_an_f32_one(Architecture arch) throws Exception {
+        try (Model m = write(arch, GgmlType.F32)) {
+            float[][] f32 = engineLogits(m, Parallel.serial(), false, KvCache.Type.F32);
+            float[][] f16 = engineLogits(m, Parallel.serial(), false, KvCache.Type.F16);
+            boolean rounded = false;
+            for (int i = 0; i < PROMPT.length; i++) {
+                double maxAbs = 0;
+                for (float v : f32[i]) maxAbs = Math.max(maxAbs, Math.abs(v));
+                for (int v = 0; v < f32[i].length; v++) {
+                    // keys and values carry 11 significant bits: a few parts in 10^4 of the logits' scale
+                    assertThat((double) Math.abs(f16[i][v] - f32[i][v])).as("%s position %d token %d", arch, i, v).isLessThan(3e-3 * maxAbs);
+                    rounded |= f16[i][v] != f32[i][v];
+                }
+            }
+            assertThat(rounded).as("the F16 cache rounds (else this test compares the same thing twice)").isTrue();
         }
     }
 

@@ -8,19 +8,21 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.CsvSource;
 
 /**
- * The grouped attention kernels over {@link KvCache}'s blocks against plain attention, for head sizes with and
- * without a tail, one to seven query heads per KV head, and position counts within one block and across several.
+ * The grouped attention kernels over {@link KvCache}'s blocks against plain attention on what the cache holds (the
+ * keys and values rounded to half floats, or kept as F32), for head sizes with and without a tail, one to eight query
+ * heads per KV head, and position counts within one block and across several.
  */
 class AttentionTest {
 
     @ParameterizedTest
-    @CsvSource({"64,4,1", "64,4,7", "64,4,130", "128,2,33", "256,2,40", "12,1,5", "8,7,4", "40,3,70", "64,1,32", "64,8,64"})
-    void grouped_attention_should_match_plain_attention(int hd, int kvMul, int count) {
+    @CsvSource({"64,4,1,F16", "64,4,7,F32", "64,4,130,F16", "64,4,130,F32", "128,2,33,F16", "256,2,40,F32", "12,1,5,F16",
+            "8,7,4,F32", "40,3,70,F16", "64,1,32,F16", "64,8,64,F32"})
+    void grouped_attention_should_match_plain_attention(int hd, int kvMul, int count, KvCache.Type type) {
         SplittableRandom r = new SplittableRandom(hd * 31L + kvMul * 7L + count);
         int kvHeads = 3, heads = kvHeads * kvMul, layers = 2;
         ModelConfig config = new ModelConfig(Architecture.LLAMA, heads * hd, 16, layers, heads, kvHeads, hd, 100, 512,
                 1e-5f, 10000f, 1f);
-        KvCache cache = new KvCache(config, 2, 256);
+        KvCache cache = new KvCache(config, 2, 256, type);
         int kvDim = kvHeads * hd;
         float[][] keys = new float[count][kvDim], values = new float[count][kvDim];
         for (int t = 0; t < count; t++) {
@@ -30,13 +32,24 @@ class AttentionTest {
             }
             cache.store(1, 1, t, keys[t], values[t]);
             cache.store(0, 1, t, new float[kvDim], new float[kvDim]); // another slot's blocks hold other numbers
+            if (type == KvCache.Type.F16) { // what the cache holds
+                for (int i = 0; i < kvDim; i++) {
+                    keys[t][i] = Float.float16ToFloat(Float.floatToFloat16(keys[t][i]));
+                    values[t][i] = Float.float16ToFloat(Float.floatToFloat16(values[t][i]));
+                }
+            }
+            for (int i = 0; i < kvDim; i += 5) {
+                assertThat(cache.key(1, 1, t, i)).isEqualTo(keys[t][i]);
+                assertThat(cache.value(1, 1, t, i)).isEqualTo(values[t][i]);
+            }
         }
         float[] q = new float[heads * hd];
         for (int i = 0; i < q.length; i++) q[i] = (float) r.nextDouble(-1, 1);
         int g = 2; // the third KV head and its query heads
         float scale = 0.125f;
         float[] out = new float[heads * hd];
-        Attention.group(q, g * kvMul * hd, kvMul, cache, 1, 1, g, hd, count, scale, new float[kvMul * count], out, g * kvMul * hd);
+        Attention.group(q, g * kvMul * hd, kvMul, cache, 1, 1, g, hd, count, scale, new float[kvMul * count],
+                new float[hd * KvCache.BLOCK], out, g * kvMul * hd);
 
         for (int h = g * kvMul; h < (g + 1) * kvMul; h++) {
             double[] w = new double[count];
