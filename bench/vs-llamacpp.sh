@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Muse's embedded engine against llama.cpp on the same GGUF file and thread count, in one run, with the ratios.
-#   bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R] [--rounds N] [--no-avx2]
+#   bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R] [--rounds N] [--depth D] [--no-avx2]
 #   bench/vs-llamacpp.sh --make llama1b-q8_0     # writes a random-weight benchmark file with Muse's own GGUF writer
 # Muse: `./muse bench ... --json` when the CLI has the command, else the engine's BenchMain straight from its classes.
 # llama.cpp, two builds of the source node-llama-cpp ships (built once into ~/.cache/muse/llama.cpp; needs npm, git,
@@ -10,6 +10,8 @@
 # --rounds N runs Muse and llama.cpp in turn N times and prints the median of the per-round ratios with their range:
 # on a shared machine the memory bandwidth drifts within minutes, and a ratio of two runs taken side by side moves
 # less than either figure.
+# --depth D adds one sequence's generation after D positions of context (llama-bench -d D), where attention reads
+# the keys and values of D positions per token on top of the weights.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${MUSE_LLAMA_CACHE:-$HOME/.cache/muse}"
@@ -36,7 +38,7 @@ fi
 
 FILE="${1:?usage: bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R] [--rounds N]}"
 shift
-THREADS="$(nproc)"; PP=512; TG=128; PAR="1,8"; REPS=3; ROUNDS=1; AVX2=1
+THREADS="$(nproc)"; PP=512; TG=128; PAR="1,8"; REPS=3; ROUNDS=1; AVX2=1; DEPTH=0
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS="$2"; shift 2 ;;
@@ -45,11 +47,13 @@ while [ $# -gt 0 ]; do
     --parallel) PAR="$2"; shift 2 ;;
     --reps) REPS="$2"; shift 2 ;;
     --rounds) ROUNDS="$2"; shift 2 ;;
+    --depth) DEPTH="$2"; shift 2 ;;
     --no-avx2) AVX2=0; shift ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds takes a positive whole number, not '$ROUNDS'" >&2; exit 2; }
+[[ "$DEPTH" =~ ^[0-9]+$ ]] || { echo "--depth takes a whole number of positions, not '$DEPTH'" >&2; exit 2; }
 [ -f "$FILE" ] || { echo "no such model file: $FILE (make one with: bench/vs-llamacpp.sh --make llama1b-q8_0)" >&2; exit 2; }
 
 build_llama() { # $1 build directory name, then cmake flags; prints the bin directory
@@ -84,16 +88,20 @@ run_muse() { # $1 round
   # the CLI's bench command when the built jar has it (looked up in the jar: ./muse itself may rebuild the reactor)
   if [ -f "$ROOT/muse-cli/target/muse.jar" ] && unzip -l "$ROOT/muse-cli/target/muse.jar" 2>/dev/null | grep -qi 'Bench[A-Za-z]*Command'; then
     "$ROOT/muse" bench --model "$FILE" --threads "$THREADS" --prompt-tokens "$PP" --gen-tokens "$TG" --parallel "$PAR" \
-      --repetitions "$REPS" --json >"$OUT/muse-$1.json"
+      --repetitions "$REPS" --depth "$DEPTH" --json >"$OUT/muse-$1.json"
   else
     "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$(engine_cp)" dev.muse.engine.bench.BenchMain \
-      "$FILE" "$THREADS" "$PP" "$TG" "$PAR" "$REPS" >"$OUT/muse-$1.json" 2>"$OUT/muse-$1.log"
+      "$FILE" "$THREADS" "$PP" "$TG" "$PAR" "$REPS" "$DEPTH" >"$OUT/muse-$1.json" 2>"$OUT/muse-$1.log"
   fi
 }
 
 run_llama() { # $1 bin directory, $2 label, $3 round
   echo "llama-bench ($2): same file and threads" >&2
   "$1/llama-bench" -m "$FILE" -t "$THREADS" -p "$PP" -n "$TG" -r "$REPS" -o json >"$OUT/llama-$2-$3.json" 2>"$OUT/llama-$2-$3.log"
+  if [ "$DEPTH" -gt 0 ]; then
+    echo "llama-bench ($2): generation at depth $DEPTH" >&2
+    "$1/llama-bench" -m "$FILE" -t "$THREADS" -p 0 -n "$TG" -d "$DEPTH" -r "$REPS" -o json >"$OUT/depth-$2-$3.json" 2>"$OUT/depth-$2-$3.log"
+  fi
   local PMAX
   PMAX="$(echo "$PAR" | tr ',' '\n' | sort -n | tail -1)"
   if [ -x "$1/llama-batched-bench" ] && [ "$PMAX" -gt 1 ]; then
@@ -120,6 +128,9 @@ def llama(label, r):
     ll = json.load(open(path))
     ref = {"pp": next(x["avg_ts"] for x in ll if x["n_prompt"] > 0 and x["n_gen"] == 0),
            "tg": next(x["avg_ts"] for x in ll if x["n_gen"] > 0 and x["n_prompt"] == 0)}
+    dpath = os.path.join(out, f"depth-{label}-{r}.json")
+    if os.path.exists(dpath):
+        ref["depth"] = next(x["avg_ts"] for x in json.load(open(dpath)) if x["n_gen"] > 0 and x.get("n_depth", 0) > 0)
     bpath = os.path.join(out, f"batched-{label}-{r}.jsonl")
     if os.path.exists(bpath):
         for line in open(bpath):
@@ -142,6 +153,8 @@ def muse_value(m, key):
         return m["prompt_tokens_per_s"]
     if key == "tg":
         return m["gen_tokens_per_s"]
+    if key == "depth":
+        return m["gen_at_depth_tokens_per_s"]
     return m["parallel"][key]["aggregate_tokens_per_s"]
 
 def row(name, key):
@@ -165,6 +178,8 @@ ratio_head = f"{'ratio':>6}" + (f" {'(range)':<11}" if rounds > 1 else "")
 print(f"{'tokens/s':<28} {'muse':>9}" + "".join(f" {'llama.cpp ' + l:>10} {ratio_head}" for l in refs))
 row(f"prompt processing pp{m['prompt_tokens']}", "pp")
 row(f"generation tg{m['gen_tokens']}", "tg")
+if m.get("depth"):
+    row(f"generation tg{m['gen_tokens']} @ d{m['depth']}", "depth")
 for n in m["parallel"]:
     if n == "1":
         continue

@@ -33,6 +33,9 @@ final class BenchCommand implements Callable<Integer> {
     @Option(names = "--repetitions", paramLabel = "N", defaultValue = "3", description = "Runs per figure; the median is reported.")
     int repetitions;
 
+    @Option(names = "--depth", paramLabel = "N", defaultValue = "0", description = "Also measure one sequence's generation after N positions of context, as llama-bench's -d (default 0: not measured).")
+    int depth;
+
     @Option(names = "--json", description = "Print one JSON object.")
     boolean json;
 
@@ -43,7 +46,7 @@ final class BenchCommand implements Callable<Integer> {
         BenchOptions opts;
         try {
             opts = BenchOptions.defaults().withPromptTokens(promptTokens).withGenTokens(genTokens).withParallel(parallel)
-                    .withRepetitions(repetitions);
+                    .withRepetitions(repetitions).withDepth(depth);
             if (threads != null) opts = opts.withThreads(threads);
         } catch (IllegalArgumentException e) {
             throw new UserError(e.getMessage());
@@ -63,6 +66,10 @@ final class BenchCommand implements Callable<Integer> {
         System.out.println(String.format(Locale.ROOT, "prompt      %8.1f tokens/s  (%d tokens)", r.promptTokensPerS(), r.promptTokens()));
         System.out.println(String.format(Locale.ROOT, "generation  %8.1f tokens/s  (%d tokens; %.0f%% of the memory-bandwidth ceiling)",
                 r.genTokensPerS(), r.genTokens(), 100 * r.bandwidthFraction()));
+        if (r.depth() > 0) {
+            System.out.println(String.format(Locale.ROOT, "at depth    %8.1f tokens/s  (%d tokens after %d positions of context)",
+                    r.genAtDepthTokensPerS(), r.genTokens(), r.depth()));
+        }
         for (Map.Entry<Integer, BenchResult.Parallel> e : r.parallel().entrySet()) {
             System.out.println(String.format(Locale.ROOT, "parallel %2d %8.1f tokens/s in aggregate, %.1f per sequence",
                     e.getKey(), e.getValue().aggregateTokensPerS(), e.getValue().perSequenceTokensPerS()));

@@ -63,7 +63,7 @@ class LocalModelIT {
         Path gguf = dir.resolve("bench.gguf");
         RandomModelWriter.write(gguf, Architecture.LLAMA, RandomModelWriter.Shape.tiny(), GgmlType.Q4_0, 3);
         var r = MuseProcess.run(dir, Map.of(), "bench", "--model", gguf.toString(), "--threads", "1", "--prompt-tokens", "16",
-                "--gen-tokens", "4", "--parallel", "1,8", "--repetitions", "1", "--json");
+                "--gen-tokens", "4", "--parallel", "1,8", "--repetitions", "1", "--depth", "40", "--json");
 
         assertThat(r.exitCode()).as(r.stderr()).isZero();
         JsonNode j = JSON.readTree(r.stdout());
@@ -71,6 +71,8 @@ class LocalModelIT {
         assertThat(j.get("gen_tokens_per_s").asDouble()).isPositive();
         assertThat(j.get("threads").asInt()).isEqualTo(1);
         assertThat(j.get("model").asText()).isNotBlank();
+        assertThat(j.get("depth").asInt()).isEqualTo(40);
+        assertThat(j.get("gen_at_depth_tokens_per_s").asDouble()).as("generation after 40 positions").isPositive();
         for (String n : new String[] {"1", "8"}) {
             assertThat(j.at("/parallel/" + n + "/aggregate_tokens_per_s").asDouble()).as(n).isPositive();
             assertThat(j.at("/parallel/" + n + "/per_sequence_tokens_per_s").asDouble()).as(n).isPositive();

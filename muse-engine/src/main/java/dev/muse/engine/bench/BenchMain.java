@@ -6,14 +6,14 @@ import java.util.Arrays;
 /**
  * {@code muse bench} without the CLI ({@code bench/vs-llamacpp.sh} falls back to it when no CLI jar is built):
  * {@code java --add-modules jdk.incubator.vector -cp ... dev.muse.engine.bench.BenchMain FILE [threads] [prompt-tokens]
- * [gen-tokens] [parallel e.g. 1,2,4,8] [repetitions]} prints {@link BenchResult#toJson()} on stdout, progress on stderr.
+ * [gen-tokens] [parallel e.g. 1,2,4,8] [repetitions] [depth]} prints {@link BenchResult#toJson()} on stdout, progress on stderr.
  */
 public final class BenchMain {
     private BenchMain() {}
 
     public static void main(String[] args) {
         if (args.length < 1) {
-            System.err.println("usage: BenchMain FILE [threads] [prompt-tokens] [gen-tokens] [parallel e.g. 1,2,4,8] [repetitions]");
+            System.err.println("usage: BenchMain FILE [threads] [prompt-tokens] [gen-tokens] [parallel e.g. 1,2,4,8] [repetitions] [depth]");
             System.exit(2);
         }
         try {
@@ -25,6 +25,7 @@ public final class BenchMain {
                 o = o.withParallel(Arrays.stream(args[4].split(",")).map(String::trim).filter(s -> !s.isEmpty()).map(Integer::valueOf).toList());
             }
             if (args.length > 5) o = o.withRepetitions(Integer.parseInt(args[5]));
+            if (args.length > 6) o = o.withDepth(Integer.parseInt(args[6]));
             System.out.println(EngineBench.run(Path.of(args[0]), o, s -> System.err.println("# " + s)).toJson());
         } catch (IllegalArgumentException e) {
             System.err.println("error: " + e.getMessage());

@@ -18,6 +18,8 @@ import java.util.TreeMap;
  * @param batchKernels per tensor type, which of two bit-identical batch kernels its products took in this run, as
  *     timed in the same JVM (only types with a batch kernel of their own that ran a batch of its width: empty for a
  *     model without them or a run without several sequences)
+ * @param depth positions in the context before {@code genAtDepthTokensPerS}'s generation (0: not measured)
+ * @param genAtDepthTokensPerS one sequence's generation after {@code depth} positions (NaN when depth is 0)
  * @param warmUpSeconds the untimed prompts and single-sequence decoding before the timed runs, which go on until the
  *     JIT has compiled nothing for a moment (at most 20 s per phase): how long this JVM kept compiling before the
  *     timing began (requests in that time run partly on slower code)
@@ -37,7 +39,9 @@ public record BenchResult(
         double bandwidthFraction,
         long kvBytesPerSequence,
         Map<String, BatchKernel> batchKernels,
-        double warmUpSeconds) {
+        double warmUpSeconds,
+        int depth,
+        double genAtDepthTokensPerS) {
 
     /** Generation with {@code n} sequences decoded together. */
     public record Parallel(double aggregateTokensPerS, double perSequenceTokensPerS) {}
@@ -84,6 +88,8 @@ public record BenchResult(
         b.append(",\"gen_read_gb_per_s\":").append(num(weightBytesPerToken * genTokensPerS / 1e9));
         b.append(",\"bandwidth_fraction\":").append(num(bandwidthFraction));
         b.append(",\"kv_bytes_per_sequence\":").append(kvBytesPerSequence);
+        b.append(",\"depth\":").append(depth);
+        b.append(",\"gen_at_depth_tokens_per_s\":").append(num(genAtDepthTokensPerS));
         b.append(",\"warm_up_s\":").append(num(warmUpSeconds));
         b.append(",\"batch_kernels\":{");
         first = true;

@@ -57,10 +57,10 @@ public final class EngineBench {
         try (Model m = isGguf(model) ? GgufModelLoader.load(model) : Llama2cCheckpoint.load(model);
                 Parallel parallel = new Parallel(options.threads())) {
             ModelConfig c = m.config();
-            int ctx = options.promptTokens() + options.genTokens();
+            int ctx = Math.max(options.promptTokens(), options.depth()) + options.genTokens();
             if (ctx > c.contextLength()) {
-                throw new IllegalArgumentException("prompt tokens (" + options.promptTokens() + ") + generated tokens ("
-                        + options.genTokens() + ") exceed the model's context of " + c.contextLength() + "; lower them");
+                throw new IllegalArgumentException((options.depth() > options.promptTokens() ? "depth (" + options.depth() : "prompt tokens (" + options.promptTokens())
+                        + ") + generated tokens (" + options.genTokens() + ") exceed the model's context of " + c.contextLength() + "; lower them");
             }
             Transformer tf = m.transformer(parallel);
             int maxParallel = options.parallel().stream().mapToInt(Integer::intValue).max().orElse(1);
@@ -116,10 +116,25 @@ public final class EngineBench {
                 double a = median(agg);
                 par.put(n, new BenchResult.Parallel(a, a / n));
             }
+            // as llama-bench's -d: one sequence generating after `depth` positions of context (random tokens), where
+            // attention reads depth positions of keys and values per token on top of the weights
+            double atDepth = Double.NaN;
+            if (options.depth() > 0) {
+                progress.accept("a " + options.depth() + "-token context for generation at depth");
+                prefill(tf, cache, rnd.ints(options.depth(), 0, c.vocabSize()).toArray());
+                warmUpDecode(tf, cache, 1, options.depth(), options.genTokens(), rnd);
+                double[] deep = new double[options.repetitions()];
+                for (int r = 0; r < deep.length; r++) {
+                    progress.accept("generation at depth " + options.depth() + ", run " + (r + 1) + "/" + deep.length);
+                    deep[r] = decode(tf, cache, 1, options.depth(), options.genTokens(), rnd);
+                }
+                atDepth = median(deep);
+            }
             long perToken = weightBytesPerToken(m);
             return new BenchResult(name(model), dominantType(m), options.threads(), options.promptTokens(), options.genTokens(),
                     median(pp), genTps, par, fileBytes, perToken, streamBps, perToken * genTps / streamBps,
-                    kvBytes(c, ctx, cache.type()), batchKernels(), warmUpSeconds);
+                    kvBytes(c, options.promptTokens() + options.genTokens(), cache.type()), batchKernels(), warmUpSeconds,
+                    options.depth(), atDepth);
         } catch (IOException e) {
             throw new ModelFormatException("cannot read " + model + ": " + e.getMessage(), e);
         }
