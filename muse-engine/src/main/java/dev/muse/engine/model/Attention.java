@@ -216,30 +216,37 @@ final class Attention {
      * Query heads {@code qo/hd .. + heads} (their vectors from {@code q[qo]}) over positions {@code [0, count)} of a
      * slot's KV head {@code kvHead}: scores, softmax, then the weighted sums of the values into
      * {@code out[oo .. oo + heads·hd)}. Each block's run of the head is read once, as floats into {@code run}
-     * (headDim·BLOCK floats, so it stays in L1 for all the heads). {@code scores} must hold {@code heads · count}
-     * floats.
+     * (2·headDim·BLOCK floats: two blocks at a time, so it stays in L1 for all the heads). {@code scores} must hold
+     * {@code heads · count} floats.
      */
     static void group(float[] q, int qo, int heads, KvCache cache, int slot, int layer, int kvHead, int hd, int count,
                       float scale, float[] scores, float[] run, float[] out, int oo) {
-        for (int b = 0, from = 0; from < count; b++, from += B) {
-            cache.keys(slot, layer, b, kvHead, run);
-            int n = Math.min(B, count - from);
-            int h = 0;
-            for (; h + 2 <= heads; h += 2) {
-                scoresTwo(q, qo + h * hd, qo + (h + 1) * hd, run, 0, hd, n, scale, scores, h * count + from, (h + 1) * count + from);
+        int span = hd * B; // one block's run in `run`; two neighbouring blocks are widened together (two streams)
+        for (int b = 0, from = 0; from < count; b += 2, from += 2 * B) {
+            boolean two = from + B < count;
+            if (two) cache.keysOfTwo(slot, layer, b, kvHead, run);
+            else cache.keys(slot, layer, b, kvHead, run);
+            for (int k = 0, at = from; k < (two ? 2 : 1); k++, at += B) {
+                int n = Math.min(B, count - at), h = 0;
+                for (; h + 2 <= heads; h += 2) {
+                    scoresTwo(q, qo + h * hd, qo + (h + 1) * hd, run, k * span, hd, n, scale, scores, h * count + at, (h + 1) * count + at);
+                }
+                if (h < heads) scores(q, qo + h * hd, run, k * span, hd, n, scale, scores, h * count + at);
             }
-            if (h < heads) scores(q, qo + h * hd, run, 0, hd, n, scale, scores, h * count + from);
         }
         for (int h = 0; h < heads; h++) softmax(scores, h * count, count);
         Arrays.fill(out, oo, oo + heads * hd, 0f);
-        for (int b = 0, from = 0; from < count; b++, from += B) {
-            cache.values(slot, layer, b, kvHead, run);
-            int n = Math.min(B, count - from);
-            int h = 0;
-            for (; h + 2 <= heads; h += 2) {
-                weightedSumTwo(scores, h * count + from, (h + 1) * count + from, n, run, 0, hd, out, oo + h * hd, oo + (h + 1) * hd);
+        for (int b = 0, from = 0; from < count; b += 2, from += 2 * B) {
+            boolean two = from + B < count;
+            if (two) cache.valuesOfTwo(slot, layer, b, kvHead, run);
+            else cache.values(slot, layer, b, kvHead, run);
+            for (int k = 0, at = from; k < (two ? 2 : 1); k++, at += B) {
+                int n = Math.min(B, count - at), h = 0;
+                for (; h + 2 <= heads; h += 2) {
+                    weightedSumTwo(scores, h * count + at, (h + 1) * count + at, n, run, k * span, hd, out, oo + h * hd, oo + (h + 1) * hd);
+                }
+                if (h < heads) weightedSum(scores, h * count + at, n, run, k * span, hd, out, oo + h * hd);
             }
-            if (h < heads) weightedSum(scores, h * count + from, n, run, 0, hd, out, oo + h * hd);
         }
     }
 

@@ -1,6 +1,12 @@
 package dev.muse.engine.model;
 
 import java.util.Arrays;
+import jdk.incubator.vector.FloatVector;
+import jdk.incubator.vector.IntVector;
+import jdk.incubator.vector.ShortVector;
+import jdk.incubator.vector.VectorOperators;
+import jdk.incubator.vector.VectorShape;
+import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Keys and values per sequence slot, per layer, per position, in blocks of {@link #BLOCK} positions that slots
@@ -123,13 +129,69 @@ public final class KvCache {
         run(valueBlocks[table[slot][block]][layer], head * BLOCK * headDim, out);
     }
 
-    /** A head's run of a block (headDim·BLOCK values from {@code from}) as floats: the half floats widen in vectors (C2). */
+    /** A head's run of a block (headDim·BLOCK values from {@code from}) as floats in {@code out[0..)}. */
     private void run(Object block, int from, float[] out) {
         int n = headDim * BLOCK;
         if (block instanceof short[] h) {
-            for (int i = 0; i < n; i++) out[i] = Float.float16ToFloat(h[from + i]);
+            int i = 0;
+            for (int end = n - n % H.length(); i < end; i += H.length()) widen(ShortVector.fromArray(H, h, from + i)).intoArray(out, i);
+            for (; i < n; i++) out[i] = widen(h[from + i]);
         } else {
             System.arraycopy(block, from, out, 0, n);
+        }
+    }
+
+    /**
+     * {@link #keys} of blocks {@code block} and {@code block + 1} at once, the second's run after the first's in
+     * {@code out}: one loop reading two streams, where one stream per core reads only ~9–11 GB/s here.
+     */
+    void keysOfTwo(int slot, int layer, int block, int head, float[] out) {
+        runs(keyBlocks[table[slot][block]][layer], keyBlocks[table[slot][block + 1]][layer], head * headDim * BLOCK, out);
+    }
+
+    /** {@link #values} of two neighbouring blocks, as {@link #keysOfTwo}. */
+    void valuesOfTwo(int slot, int layer, int block, int head, float[] out) {
+        runs(valueBlocks[table[slot][block]][layer], valueBlocks[table[slot][block + 1]][layer], head * BLOCK * headDim, out);
+    }
+
+    private static final VectorSpecies<Float> WF = FloatVector.SPECIES_PREFERRED;
+    private static final VectorSpecies<Integer> WI = IntVector.SPECIES_PREFERRED;
+    /** As many half floats as {@link #WF} has lanes. */
+    private static final VectorSpecies<Short> H = VectorSpecies.of(short.class, VectorShape.forBitSize(WF.vectorBitSize() / 2));
+    private static final int HALF_BITS = 0x8fffe000;
+    private static final float HALF_REBIAS = 0x1p112f;
+
+    /**
+     * Half floats to floats as the weight kernels widen them: sign-extended and shifted left 13, sign, exponent and
+     * mantissa masked, times 2^112 — exact for normal and subnormal values; an infinity or NaN (a key or value past
+     * ±65504) comes out as a large finite number.
+     */
+    private static FloatVector widen(ShortVector h) {
+        return ((IntVector) h.convertShape(VectorOperators.S2I, WI, 0)).lanewise(VectorOperators.LSHL, 13).and(HALF_BITS)
+                .reinterpretAsFloats().mul(HALF_REBIAS);
+    }
+
+    /** {@link #widen(ShortVector)} for one value, for the tail of a run. */
+    private static float widen(short h) {
+        return Float.intBitsToFloat((h << 13) & HALF_BITS) * HALF_REBIAS;
+    }
+
+    private void runs(Object a, Object b, int from, float[] out) {
+        int n = headDim * BLOCK;
+        if (a instanceof short[] ha && b instanceof short[] hb) {
+            // both streams in one loop (two loops taking 128 values in turns ran 5-20% slower than one stream)
+            int i = 0;
+            for (int end = n - n % H.length(); i < end; i += H.length()) {
+                widen(ShortVector.fromArray(H, ha, from + i)).intoArray(out, i);
+                widen(ShortVector.fromArray(H, hb, from + i)).intoArray(out, n + i);
+            }
+            for (; i < n; i++) {
+                out[i] = widen(ha[from + i]);
+                out[n + i] = widen(hb[from + i]);
+            }
+        } else {
+            run(a, from, out);
+            System.arraycopy(b, from, out, n, n);
         }
     }
 
@@ -144,7 +206,7 @@ public final class KvCache {
     }
 
     private static float element(Object block, int at) {
-        return block instanceof short[] h ? Float.float16ToFloat(h[at]) : ((float[]) block)[at];
+        return block instanceof short[] h ? widen(h[at]) : ((float[]) block)[at];
     }
 
     /**

@@ -104,7 +104,7 @@ public final class Transformer {
             int layer = l;
             float scale = (float) (1.0 / Math.sqrt(hd));
             parallel.forJobs(n * c.kvHeads(), (from, to) -> {
-                float[] scores = scratch(SCORES, kvMul * cache.contextLength()), run = scratch(RUN, hd * KvCache.BLOCK);
+                float[] scores = scratch(SCORES, kvMul * cache.contextLength()), run = scratch(RUN, 2 * hd * KvCache.BLOCK);
                 for (int job = from; job < to; job++) {
                     int i = job / c.kvHeads();
                     int g = job % c.kvHeads();

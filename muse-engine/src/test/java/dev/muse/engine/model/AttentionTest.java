@@ -49,7 +49,7 @@ class AttentionTest {
         float scale = 0.125f;
         float[] out = new float[heads * hd];
         Attention.group(q, g * kvMul * hd, kvMul, cache, 1, 1, g, hd, count, scale, new float[kvMul * count],
-                new float[hd * KvCache.BLOCK], out, g * kvMul * hd);
+                new float[2 * hd * KvCache.BLOCK], out, g * kvMul * hd);
 
         for (int h = g * kvMul; h < (g + 1) * kvMul; h++) {
             double[] w = new double[count];

@@ -99,4 +99,48 @@ class KvCacheTest {
             assertThat(got).containsExactly(want);
         }
     }
+
+    @Test
+    void half_floats_should_read_back_as_the_values_rounded_to_half_precision_whichever_way_a_block_is_read() throws Exception {
+        try (Model m = model()) {
+            ModelConfig c = m.config();
+            int kvDim = c.kvDim(), hd = c.headDim();
+            KvCache cache = new KvCache(c, 1, 4 * B);
+            float[] special = {0f, -0f, 1f, -2.5f, 1e-6f, -3e-7f, 6.1e-5f, 65504f, -60000f, 0.1f, 1e-8f};
+            float[][] k = new float[B + 9][kvDim], v = new float[B + 9][kvDim];
+            for (int p = 0; p < k.length; p++) {
+                for (int i = 0; i < kvDim; i++) {
+                    k[p][i] = special[(p * 7 + i) % special.length] * (1 + i % 3) / 3; // within ±65504: no infinities
+                    v[p][i] = -special[(p * 5 + i) % special.length] / (1 + i % 2);
+                }
+                cache.store(0, 1, p, k[p], v[p]);
+            }
+            int head = c.kvHeads() - 1;
+            float[] one = new float[hd * B], two = new float[2 * hd * B];
+            cache.keys(0, 1, 0, head, one);
+            cache.keysOfTwo(0, 1, 0, head, two);
+            for (int p = 0; p < B + 9; p++) {
+                for (int j = 0; j < hd; j++) {
+                    float want = half(k[p][head * hd + j]);
+                    assertThat(cache.key(0, 1, p, head * hd + j)).isEqualTo(want);
+                    assertThat(two[(p / B) * hd * B + j * B + p % B]).as("keys of two blocks, position %d", p).isEqualTo(want);
+                    if (p < B) assertThat(one[j * B + p]).as("keys of one block, position %d", p).isEqualTo(want);
+                }
+            }
+            cache.values(0, 1, 1, head, one);
+            cache.valuesOfTwo(0, 1, 0, head, two);
+            for (int p = 0; p < B + 9; p++) {
+                for (int j = 0; j < hd; j++) {
+                    float want = half(v[p][head * hd + j]);
+                    assertThat(cache.value(0, 1, p, head * hd + j)).isEqualTo(want);
+                    assertThat(two[(p / B) * hd * B + (p % B) * hd + j]).as("values of two blocks, position %d", p).isEqualTo(want);
+                    if (p >= B) assertThat(one[(p - B) * hd + j]).as("values of one block, position %d", p).isEqualTo(want);
+                }
+            }
+        }
+    }
+
+    private static float half(float x) {
+        return Float.float16ToFloat(Float.floatToFloat16(x));
+    }
 }
