@@ -7,11 +7,12 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * Vector kernels for attention over a slot's cached keys and values, one KV head and the query heads that share it
- * at a time (grouped-query attention), block by block as {@link KvCache} lays them out (each block's run of the head widened to floats first). Keys are stored transposed,
- * so a score kernel multiplies a query element, broadcast, by a vector of positions and adds no lanes together:
- * with keys by position every score ended in a reduction across lanes, and a 1B Q4_0's decoding on 2 threads ran at
- * 33–45 t/s at 1600–2000 positions against ~70 at 128 (47.6–48.5 at 1600–1760 now, engine README). The order of operations depends only on the head size and the position count,
- * so an entry's result does not depend on what else is in the batch.
+ * at a time (grouped-query attention), block by block as {@link KvCache} lays them out (each block's run of the head
+ * widened to floats first). Keys are stored transposed, so a score kernel multiplies a query element, broadcast, by a
+ * vector of positions and adds no lanes together: with keys by position every score ended in a reduction across
+ * lanes, and a 1B Q4_0's decoding on 2 threads ran at 33–45 t/s at 1600–2000 positions against ~70 at 128 (the
+ * engine README has the figures since). The order of operations depends only on the head size and the position
+ * count, so an entry's result does not depend on what else is in the batch.
  */
 final class Attention {
     private static final VectorSpecies<Float> F = FloatVector.SPECIES_PREFERRED;
@@ -90,7 +91,8 @@ final class Attention {
                 e1 = x1.fma(qb1, e1);
                 f1 = y1.fma(qb1, f1);
             }
-            for (; j < hd; j += 2) { // heads wider than SHORT_LOOP, rarely: the same steps
+            for (; j < hd; j += 2) { // heads wider than SHORT_LOOP, rarely: the same steps (as one loop in turns of
+                // SHORT_LOOP, 64-wide heads took 3.6-3.8 cycles a score against 3.2)
                 int k = ko + j * B + c;
                 FloatVector qa0 = FloatVector.broadcast(F, q[qa + j]), qa1 = FloatVector.broadcast(F, q[qa + j + 1]);
                 FloatVector qb0 = FloatVector.broadcast(F, q[qb + j]), qb1 = FloatVector.broadcast(F, q[qb + j + 1]);

@@ -34,6 +34,26 @@ class ParallelTest {
     }
 
     @Test
+    void coarse_jobs_should_each_run_once_and_a_few_should_still_be_split_into_several_chunks() {
+        for (int threads : new int[] {1, 2, 3}) {
+            try (Parallel p = new Parallel(threads)) {
+                for (int n : new int[] {0, 1, 2, 3, 8, 33}) {
+                    AtomicIntegerArray runs = new AtomicIntegerArray(n);
+                    List<Integer> chunks = Collections.synchronizedList(new ArrayList<>());
+                    p.forJobs(n, (from, to) -> {
+                        chunks.add(to - from);
+                        for (int i = from; i < to; i++) runs.incrementAndGet(i);
+                    });
+                    for (int i = 0; i < n; i++) assertThat(runs.get(i)).as("threads %d, n %d, job %d", threads, n, i).isEqualTo(1);
+                    // 8 jobs (a sequence's KV heads): claims take a share of what is left, down to single jobs,
+                    // whichever thread claims them; forRange would have run them as one chunk
+                    if (n == 8 && threads > 1) assertThat(chunks).as("threads %d", threads).hasSizeGreaterThanOrEqualTo(4);
+                }
+            }
+        }
+    }
+
+    @Test
     void chunks_after_the_first_should_start_on_a_multiple_of_16() {
         try (Parallel p = new Parallel(2)) {
             AtomicIntegerArray starts = new AtomicIntegerArray(1000);
