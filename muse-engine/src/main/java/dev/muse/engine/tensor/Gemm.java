@@ -115,6 +115,77 @@ final class Gemm {
             out[row] += s0; out[row + 1] += s1; out[row + 2] += s2; out[row + 3] += s3;
         }
     }
+    /** Tokens per activation panel: four vectors of 16 lanes (AVX-512 only). */
+    static final int PANEL = 64;
+    /** A last panel with at least this many tokens is padded; fewer take the tile (a padded panel lost at 32). */
+    static final int PANEL_FROM = 48;
+    /** Columns per {@link #panel4x4} call: under C2's short-loop bound, as {@link #BLOCK} is. */
+    static final int PANEL_COLS = 64;
+
+    /**
+     * The activations of {@code n} vectors, {@code cols} wide, as panels of {@link #PANEL} tokens: panel p holds
+     * column k of token {@code p·PANEL + t} at {@code k·PANEL + t}, so one column of a panel's tokens is four
+     * contiguous vectors. Tokens past {@code n} in the last panel are zeros.
+     */
+    static float[][] panels(float[][] xs, int n, int cols, float[][] buffers) {
+        int count = (n + PANEL - 1) / PANEL;
+        for (int p = 0; p < count; p++) {
+            float[] panel = buffers[p];
+            int tokens = Math.min(PANEL, n - p * PANEL);
+            if (tokens < PANEL) java.util.Arrays.fill(panel, 0, cols * PANEL, 0f);
+            for (int t = 0; t < tokens; t++) {
+                float[] x = xs[p * PANEL + t];
+                for (int k = 0; k < cols; k++) panel[k * PANEL + t] = x[k];
+            }
+        }
+        return buffers;
+    }
+
+    /**
+     * Four weight rows × one panel's 64 tokens over columns {@code from} to {@code from + min(length,
+     * PANEL_COLS)}: each step broadcasts one weight per row against the panel's column (four vectors), sixteen
+     * accumulators holding 16 tokens' sums each, so no lanes are reduced. The sums go to {@code c[off + q·PANEL +
+     * t]} (row q, token t): stored when {@code first}, added otherwise.
+     */
+    static void panel4x4(float[] w0, float[] w1, float[] w2, float[] w3, float[] panel, int from, int length,
+            float[] c, int off, boolean first) {
+        FloatVector a00, a01, a02, a03, a10, a11, a12, a13, a20, a21, a22, a23, a30, a31, a32, a33;
+        if (first) {
+            a00 = FloatVector.zero(F); a01 = a00; a02 = a00; a03 = a00; a10 = a00; a11 = a00; a12 = a00; a13 = a00;
+            a20 = a00; a21 = a00; a22 = a00; a23 = a00; a30 = a00; a31 = a00; a32 = a00; a33 = a00;
+        } else {
+            a00 = FloatVector.fromArray(F, c, off); a01 = FloatVector.fromArray(F, c, off + 16);
+            a02 = FloatVector.fromArray(F, c, off + 32); a03 = FloatVector.fromArray(F, c, off + 48);
+            a10 = FloatVector.fromArray(F, c, off + 64); a11 = FloatVector.fromArray(F, c, off + 80);
+            a12 = FloatVector.fromArray(F, c, off + 96); a13 = FloatVector.fromArray(F, c, off + 112);
+            a20 = FloatVector.fromArray(F, c, off + 128); a21 = FloatVector.fromArray(F, c, off + 144);
+            a22 = FloatVector.fromArray(F, c, off + 160); a23 = FloatVector.fromArray(F, c, off + 176);
+            a30 = FloatVector.fromArray(F, c, off + 192); a31 = FloatVector.fromArray(F, c, off + 208);
+            a32 = FloatVector.fromArray(F, c, off + 224); a33 = FloatVector.fromArray(F, c, off + 240);
+        }
+        int steps = Math.min(length, PANEL_COLS); // the bound C2 needs to leave out the safepoint poll
+        for (int j = 0; j < steps; j++) {
+            int k = from + j, at = k * PANEL;
+            FloatVector x0 = FloatVector.fromArray(F, panel, at), x1 = FloatVector.fromArray(F, panel, at + 16);
+            FloatVector x2 = FloatVector.fromArray(F, panel, at + 32), x3 = FloatVector.fromArray(F, panel, at + 48);
+            FloatVector b = FloatVector.broadcast(F, w0[k]);
+            a00 = b.fma(x0, a00); a01 = b.fma(x1, a01); a02 = b.fma(x2, a02); a03 = b.fma(x3, a03);
+            b = FloatVector.broadcast(F, w1[k]);
+            a10 = b.fma(x0, a10); a11 = b.fma(x1, a11); a12 = b.fma(x2, a12); a13 = b.fma(x3, a13);
+            b = FloatVector.broadcast(F, w2[k]);
+            a20 = b.fma(x0, a20); a21 = b.fma(x1, a21); a22 = b.fma(x2, a22); a23 = b.fma(x3, a23);
+            b = FloatVector.broadcast(F, w3[k]);
+            a30 = b.fma(x0, a30); a31 = b.fma(x1, a31); a32 = b.fma(x2, a32); a33 = b.fma(x3, a33);
+        }
+        a00.intoArray(c, off); a01.intoArray(c, off + 16); a02.intoArray(c, off + 32); a03.intoArray(c, off + 48);
+        a10.intoArray(c, off + 64); a11.intoArray(c, off + 80); a12.intoArray(c, off + 96); a13.intoArray(c, off + 112);
+        a20.intoArray(c, off + 128); a21.intoArray(c, off + 144); a22.intoArray(c, off + 160); a23.intoArray(c, off + 176);
+        a30.intoArray(c, off + 192); a31.intoArray(c, off + 208); a32.intoArray(c, off + 224); a33.intoArray(c, off + 240);
+    }
+
+    /** Whether {@link #panel4x4} runs here: it needs 16 float lanes. */
+    static final boolean PANELS = F.length() == 16 && !"false".equals(System.getProperty("muse.engine.panels"));
+
     /** Whether the wider {@link #block4x4} tile fits the machine's registers: AVX-512 has 32, AVX2 16. */
     static final boolean FOUR_BY_FOUR = F.length() >= 16;
 

@@ -783,15 +783,25 @@ public abstract sealed class Tensor
     }
 
     /**
-     * Prompt chunks: {@link #unpackedRows} rows unpacked to floats at a time, then the register-blocked {@link Gemm}
-     * kernel over every vector, one {@link Gemm#BLOCK} of columns after another, four rows at a time within a block
-     * (their block stays in L1 meanwhile). Taking one column block across several fours of rows reads each vector's
-     * block from L2 for all of them; with four rows at a time, rows of 8192 columns (FFN-down) cycled all the
-     * vectors' whole rows (1-2 MB) through L2 once per four rows.
+     * Prompt chunks and large batches: each thread unpacks {@link #unpackedRows} of its rows to floats at a time and
+     * runs every vector past them.
+     * <ul>
+     * <li>On AVX-512, whole panels of 64 vectors (and a last one of 48 or more, padded with zeros) go through {@link
+     * Gemm#panel4x4}: the activations are transposed into panels once per product, and for each panel and each
+     * {@link Gemm#PANEL_COLS} columns of it (16 KB, held in L1) every four unpacked rows run past it. Weights are
+     * broadcast, so the accumulators hold whole outputs (no lane sums), and a call streams 1 KB of weights where the
+     * tile below streamed 16 KB of activations from L2: F16 and Q8_0 prompts 1.2–1.35× as fast.</li>
+     * <li>Vectors left over (fewer than 48; all of them on AVX2) take the register-blocked {@link Gemm} tile, one
+     * {@link Gemm#BLOCK} of columns after another, four rows at a time within a block (their block stays in L1).</li>
+     * </ul>
      */
     private void gemm(int n, float[][] xs, float[][] outs, Parallel parallel) {
-        int tile = Gemm.FOUR_BY_FOUR ? 4 : 3; // vectors per pass
-        int whole = n - n % tile;
+        int panelled = !Gemm.PANELS ? 0 : n % Gemm.PANEL >= Gemm.PANEL_FROM ? n : n - n % Gemm.PANEL;
+        int count = (panelled + Gemm.PANEL - 1) / Gemm.PANEL;
+        float[][] panels = count == 0 ? null
+                : Gemm.panels(xs, panelled, cols, scratchRows(PANELS, count, cols * Gemm.PANEL));
+        int tile = Gemm.FOUR_BY_FOUR ? 4 : 3; // vectors per pass of the tile
+        int whole = n - (n - panelled) % tile;
         // fewer vectors left than a tile: the last one repeated fills it, its extra results land in spare
         float[][] px = new float[tile][], po = new float[tile][];
         float[] spare = whole < n ? new float[rows] : null; // threads write disjoint rows
@@ -799,21 +809,36 @@ public abstract sealed class Tensor
             px[v] = xs[Math.min(whole + v, n - 1)];
             po[v] = whole + v < n ? outs[whole + v] : spare;
         }
-        int unpacked = unpackedRows();
+        int unpacked = unpackedRows(count > 0 ? 64 : 16);
         parallel.forRange(rows, (from, to) -> {
             float[][] w = scratchRows(UNPACKED, unpacked, cols);
+            float[] sums = count == 0 ? null : scratchRows(SUMS, 1, unpacked * Gemm.PANEL)[0];
             int r = from;
             while (r + 4 <= to) {
-                int count = Math.min(unpacked, (to - r) / 4 * 4); // rows unpacked this time, fours
-                for (int q = 0; q < count; q++) unpackRow(r + q, w[q]);
-                for (int k = 0; k < cols; k += Gemm.BLOCK) {
-                    int end = Math.min(cols, k + Gemm.BLOCK);
-                    for (int q = 0; q < count; q += 4) {
-                        for (int i = 0; i < whole; i += tile) block(w, q, xs, i, k, end, outs, r + q);
-                        if (whole < n) block(w, q, px, 0, k, end, po, r + q);
+                int rowsNow = Math.min(unpacked, (to - r) / 4 * 4);
+                for (int q = 0; q < rowsNow; q++) unpackRow(r + q, w[q]);
+                for (int p = 0; p < count; p++) {
+                    for (int k = 0; k < cols; k += Gemm.PANEL_COLS) {
+                        for (int q = 0; q < rowsNow; q += 4) {
+                            Gemm.panel4x4(w[q], w[q + 1], w[q + 2], w[q + 3], panels[p], k, cols - k, sums,
+                                    q * Gemm.PANEL, k == 0);
+                        }
+                    }
+                    for (int t = p * Gemm.PANEL; t < Math.min(panelled, (p + 1) * Gemm.PANEL); t++) {
+                        float[] out = outs[t];
+                        for (int q = 0, at = t % Gemm.PANEL; q < rowsNow; q++, at += Gemm.PANEL) out[r + q] = sums[at];
                     }
                 }
-                r += count;
+                if (panelled < n) {
+                    for (int k = 0; k < cols; k += Gemm.BLOCK) {
+                        int end = Math.min(cols, k + Gemm.BLOCK);
+                        for (int q = 0; q < rowsNow; q += 4) {
+                            for (int i = panelled; i < whole; i += tile) block(w, q, xs, i, k, end, outs, r + q);
+                            if (whole < n) block(w, q, px, 0, k, end, po, r + q);
+                        }
+                    }
+                }
+                r += rowsNow;
             }
             for (; r < to; r++) {
                 unpackRow(r, w[0]);
@@ -828,6 +853,8 @@ public abstract sealed class Tensor
      * cache held, and with a large row-group copy on the heap G1's extra collections cost a third of prompt speed.
      */
     private static final ThreadLocal<float[][]> ROUNDED = new ThreadLocal<>(), UNPACKED = new ThreadLocal<>();
+    /** The activation panels (caller's thread) and each worker's panel sums for its unpacked rows. */
+    private static final ThreadLocal<float[][]> PANELS = new ThreadLocal<>(), SUMS = new ThreadLocal<>();
 
     /** {@code count} rows of at least {@code length} floats from this thread's {@code buffers}, grown when short. */
     static float[][] scratchRows(ThreadLocal<float[][]> buffers, int count, int length) {
@@ -846,11 +873,12 @@ public abstract sealed class Tensor
     }
 
     /**
-     * Rows the float tile's driver unpacks at a time: fours, up to 16, as many as take ~512 KB of floats, so they
-     * stay in L2 (1 MB per core here) beside one column block of every vector.
+     * Rows the float GEMM unpacks at a time: fours, up to {@code most}, as many as take ~512 KB of floats, so they
+     * stay in L2 beside the activations. The tile takes at most 16 (with one column block of every vector); panels,
+     * whose activations sit in L1, 64: F16 prompts ~5% faster than with 16.
      */
-    private int unpackedRows() {
-        return Math.max(4, Math.min(16, (128 << 10) / cols) / 4 * 4);
+    private int unpackedRows(int most) {
+        return Math.max(4, Math.min(most, (128 << 10) / cols) / 4 * 4);
     }
 
     /** Row {@code row} as floats, exactly {@link #dequantizeRow}'s values; types override it with vector code. */

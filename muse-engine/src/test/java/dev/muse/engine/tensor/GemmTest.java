@@ -7,7 +7,8 @@ import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.EnumSource;
 
 /**
- * The prompt-chunk kernel (rows unpacked to floats, four rows × three or four vectors per step) against the scalar reference
+ * The prompt-chunk kernels (rows unpacked to floats, four rows × three or four vectors per step, or × a panel of 64
+ * tokens) against the scalar reference
  * dot of every row with every vector: they differ only in summation order, so 1e-5 of Σ|w·x|. Also checks that
  * the vector unpacking gives exactly the scalar dequantiser's values.
  */
@@ -32,6 +33,22 @@ class GemmTest {
         for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian() * 0.5f;
         Tensor t = Tensor.of("w", type, new long[] {cols, rows}, java.lang.foreign.MemorySegment.ofArray(Quantizer.quantize(type, w)));
         check(t, 30);
+    }
+
+    /**
+     * Prompt-sized batches, which AVX-512 machines run through 64-vector panels: one whole panel (64), a whole one
+     * and 36 left to the tile (100), a whole one and a padded one of 48 (112), two whole ones (128). 42 rows of 2816
+     * columns: 44 panel column steps, rows unpacked in fours with one left to the row dot on each thread.
+     */
+    @ParameterizedTest
+    @EnumSource(names = {"F16", "BF16", "Q8_0", "Q6_K"})
+    void prompt_sized_batches_should_match_the_scalar_dot_of_every_row_and_vector(GgmlType type) {
+        int rows = 42, cols = 2816;
+        java.util.Random random = new java.util.Random(29);
+        float[] w = new float[rows * cols];
+        for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian() * 0.5f;
+        Tensor t = Tensor.of("w", type, new long[] {cols, rows}, java.lang.foreign.MemorySegment.ofArray(Quantizer.quantize(type, w)));
+        for (int n : new int[] {64, 100, 112, 128}) check(t, n);
     }
 
     private static void check(Tensor t, int n) {
@@ -71,6 +88,36 @@ class GemmTest {
             t.dequantizeRow(r, reference, 0);
             assertThat(fast).as("%s row %d", type, r).containsExactly(reference);
         }
+    }
+
+    /**
+     * The panel kernel alone: 1000 columns are 15 calls of {@link Gemm#PANEL_COLS} and a part one, the first storing
+     * its sums and the others adding to them; the padded tokens' sums stay zero.
+     */
+    @org.junit.jupiter.api.Test
+    void panel_kernel_should_give_every_row_times_token_product() {
+        org.junit.jupiter.api.Assumptions.assumeTrue(Gemm.PANELS, "the panel kernel needs 16 float lanes (AVX-512)");
+        int cols = 1000, tokens = 50;
+        java.util.Random random = new java.util.Random(7);
+        float[][] w = new float[4][cols];
+        float[][] xs = new float[tokens][cols];
+        for (float[] a : w) for (int k = 0; k < cols; k++) a[k] = (float) random.nextGaussian();
+        for (float[] a : xs) for (int k = 0; k < cols; k++) a[k] = (float) random.nextGaussian();
+        float[] panel = Gemm.panels(xs, tokens, cols, new float[][] {new float[cols * Gemm.PANEL]})[0];
+        float[] sums = new float[4 * Gemm.PANEL + 3];
+        java.util.Arrays.fill(sums, Float.NaN); // a first call must store, not add
+        for (int k = 0; k < cols; k += Gemm.PANEL_COLS) Gemm.panel4x4(w[0], w[1], w[2], w[3], panel, k, cols - k, sums, 3, k == 0);
+        for (int r = 0; r < 4; r++) {
+            for (int v = 0; v < Gemm.PANEL; v++) {
+                double exact = 0, magnitude = 0;
+                for (int k = 0; v < tokens && k < cols; k++) {
+                    exact += (double) w[r][k] * xs[v][k];
+                    magnitude += Math.abs((double) w[r][k] * xs[v][k]);
+                }
+                assertThat((double) sums[3 + r * Gemm.PANEL + v]).as("row %d token %d", r, v).isCloseTo(exact, within(1e-5 * magnitude));
+            }
+        }
+        assertThat(sums[0]).as("before the offset").isNaN();
     }
 
     /** 2816 columns: whole blocks of {@link Gemm#BLOCK} and a part block, summed across the calls. */
