@@ -21,34 +21,35 @@ class GemmTest {
     }
 
     /**
-     * Rows longer than {@link Gemm#BLOCK}: 2816 columns are whole column blocks and a part one, summed per row;
-     * 42 rows on two threads are 21 each: sixteen unpacked together, then four, then one left to the row dot.
+     * Rows longer than {@link Gemm#BLOCK}: 2816 columns are whole column blocks and a part one, summed per row.
+     * 42 rows on two threads are claimed as chunks of 16, 16 and 10 rows: sixteen unpacked together, or eight and
+     * two left to the row dot.
      */
     @ParameterizedTest
     @EnumSource(names = {"F16", "BF16", "Q8_0", "Q4_K", "Q6_K"})
     void long_rows_should_sum_their_column_blocks(GgmlType type) {
-        int rows = 42, cols = 2816;
-        java.util.Random random = new java.util.Random(23);
-        float[] w = new float[rows * cols];
-        for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian() * 0.5f;
-        Tensor t = Tensor.of("w", type, new long[] {cols, rows}, java.lang.foreign.MemorySegment.ofArray(Quantizer.quantize(type, w)));
-        check(t, 30);
+        check(longRows(type, 23), 30);
     }
 
     /**
      * Prompt-sized batches, which AVX-512 machines run through 64-vector panels: one whole panel (64), a whole one
      * and 36 left to the tile (100), a whole one and a padded one of 48 (112), two whole ones (128). 42 rows of 2816
-     * columns: 44 panel column steps, rows unpacked in fours with one left to the row dot on each thread.
+     * columns: 44 panel column steps per panel, rows in chunks of 16, 16 and 10 (eight unpacked, two to the row dot).
      */
     @ParameterizedTest
     @EnumSource(names = {"F16", "BF16", "Q8_0", "Q6_K"})
     void prompt_sized_batches_should_match_the_scalar_dot_of_every_row_and_vector(GgmlType type) {
+        Tensor t = longRows(type, 29);
+        for (int n : new int[] {64, 100, 112, 128}) check(t, n);
+    }
+
+    /** 42 random rows of 2816 columns as {@code type}. */
+    private static Tensor longRows(GgmlType type, long seed) {
         int rows = 42, cols = 2816;
-        java.util.Random random = new java.util.Random(29);
+        java.util.Random random = new java.util.Random(seed);
         float[] w = new float[rows * cols];
         for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian() * 0.5f;
-        Tensor t = Tensor.of("w", type, new long[] {cols, rows}, java.lang.foreign.MemorySegment.ofArray(Quantizer.quantize(type, w)));
-        for (int n : new int[] {64, 100, 112, 128}) check(t, n);
+        return Tensor.of("w", type, new long[] {cols, rows}, java.lang.foreign.MemorySegment.ofArray(Quantizer.quantize(type, w)));
     }
 
     private static void check(Tensor t, int n) {
