@@ -799,7 +799,7 @@ public abstract sealed class Tensor
         int panelled = !Gemm.PANELS ? 0 : n % Gemm.PANEL >= Gemm.PANEL_FROM ? n : n - n % Gemm.PANEL;
         int count = (panelled + Gemm.PANEL - 1) / Gemm.PANEL;
         float[][] panels = count == 0 ? null
-                : Gemm.panels(xs, panelled, cols, scratchRows(PANELS, count, cols * Gemm.PANEL));
+                : Gemm.panels(xs, panelled, cols, scratchRows(PANELS, count, cols * Gemm.PANEL), parallel);
         int tile = Gemm.FOUR_BY_FOUR ? 4 : 3; // vectors per pass of the tile
         int whole = n - (n - panelled) % tile;
         // fewer vectors left than a tile: the last one repeated fills it, its extra results land in spare

@@ -104,7 +104,11 @@ class GemmTest {
         float[][] xs = new float[tokens][cols];
         for (float[] a : w) for (int k = 0; k < cols; k++) a[k] = (float) random.nextGaussian();
         for (float[] a : xs) for (int k = 0; k < cols; k++) a[k] = (float) random.nextGaussian();
-        float[] panel = Gemm.panels(xs, tokens, cols, new float[][] {new float[cols * Gemm.PANEL]})[0];
+        float[] panel = new float[cols * Gemm.PANEL];
+        java.util.Arrays.fill(panel, Float.NaN); // a reused buffer: the padded tokens must be zeroed
+        try (Parallel p = new Parallel(2)) {
+            Gemm.panels(xs, tokens, cols, new float[][] {panel}, p);
+        }
         float[] sums = new float[4 * Gemm.PANEL + 3];
         java.util.Arrays.fill(sums, Float.NaN); // a first call must store, not add
         for (int k = 0; k < cols; k += Gemm.PANEL_COLS) Gemm.panel4x4(w[0], w[1], w[2], w[3], panel, k, cols - k, sums, 3, k == 0);
