@@ -34,11 +34,12 @@ class RowGroupKernelTest {
         for (int threads : new int[] {1, 2}) {
             try (Parallel parallel = new Parallel(threads)) {
                 Tensor t = KQuantIntegerKernelTest.quantised(type, 40, 512, 5 + threads);
-                float[][] xs = new float[17][];
-                for (int i = 0; i < 17; i++) xs[i] = TensorKernelTest.randomVector(30 + i);
-                float[][] alone = new float[17][t.rows()];
-                for (int i = 0; i < 17; i++) t.matmul(xs[i], alone[i], parallel);
-                for (int n : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17}) {
+                float[][] xs = new float[41][];
+                for (int i = 0; i < xs.length; i++) xs[i] = TensorKernelTest.randomVector(30 + i);
+                float[][] alone = new float[xs.length][t.rows()];
+                for (int i = 0; i < xs.length; i++) t.matmul(xs[i], alone[i], parallel);
+                // from 32 vectors on the activations are prepared by the threads, batch by batch (Tensor.prepareQ8)
+                for (int n : new int[] {1, 2, 3, 4, 5, 6, 7, 8, 9, 12, 16, 17, 32, 37, 41}) {
                     float[][] outs = new float[n][t.rows()];
                     t.matmul(n, Arrays.copyOf(xs, n), outs, parallel);
                     assertThat(t.groups != null).as("%s took the row-group layout", type).isEqualTo(hasLayout(type));
