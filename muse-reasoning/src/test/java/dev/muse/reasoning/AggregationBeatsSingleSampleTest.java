@@ -13,7 +13,12 @@ import org.junit.jupiter.api.Test;
  * values: aggregating five agents must beat single samples by a margin luck cannot explain.
  */
 class AggregationBeatsSingleSampleTest {
-    static final int QUESTIONS = 60;
+    /**
+     * Which draw a request gets depends on the order the concurrent agents reach the solver, so the rates vary from
+     * run to run. With 60 questions (a single-sample rate's sd 0.064) one CI run saw 0.38 against the 0.40 bound; with
+     * 200 (sd 0.035) both bounds below are about 4 sd from what the solver is configured to give.
+     */
+    static final int QUESTIONS = 200;
     static final int AGENTS = 5;
     static final double ACCURACY = 0.55;
 
