@@ -512,19 +512,22 @@ public abstract sealed class Tensor
         boolean grouped = rowGroups(parallel) != null, batches = grouped && batchForm() != null;
         int eights = batches && widest >= 8 ? n / 8 : 0, fours = batches && widest >= 4 ? (n - 8 * eights) / 4 : 0;
         int jobs = n - 7 * eights - 3 * fours;
-        Parallel.Range body = (from, to) -> {
-            for (int j = from; j < to; j++) {
-                int start = j < eights ? 8 * j : j < eights + fours ? 8 * eights + 4 * (j - eights) : j + 7 * eights + 3 * fours;
-                int count = j < eights ? 8 : j < eights + fours ? 4 : 1;
-                for (int v = start; v < start + count; v++) {
-                    xq[v].quantize(xs[v]);
-                    if (grouped) prepareGroupActivations(xq[v]);
-                }
-                if (count > 1) batch(xq, start, count);
+        // below 32 vectors (single-sequence generation, most decode batches) no lambda and no hand-off per product
+        if (n >= 32) parallel.forJobs(jobs, (from, to) -> prepareJobs(xq, xs, from, to, eights, fours, grouped));
+        else prepareJobs(xq, xs, 0, jobs, eights, fours, grouped);
+    }
+
+    /** {@link #prepareQ8}'s jobs {@code from..to}: the {@code eights} batches of 8, then {@code fours} of 4, then single vectors. */
+    private void prepareJobs(Q8Activations[] xq, float[][] xs, int from, int to, int eights, int fours, boolean grouped) {
+        for (int j = from; j < to; j++) {
+            int start = j < eights ? 8 * j : j < eights + fours ? 8 * eights + 4 * (j - eights) : j + 7 * eights + 3 * fours;
+            int count = j < eights ? 8 : j < eights + fours ? 4 : 1;
+            for (int v = start; v < start + count; v++) {
+                xq[v].quantize(xs[v]);
+                if (grouped) prepareGroupActivations(xq[v]);
             }
-        };
-        if (n >= 32) parallel.forJobs(jobs, body);
-        else body.run(0, jobs);
+            if (count > 1) batch(xq, start, count);
+        }
     }
 
     /** The activation forms the row-group kernel reads, built before the threads share them: the packed pairs. */
