@@ -1,6 +1,7 @@
 package dev.muse.engine.tensor;
 
 import java.lang.foreign.MemorySegment;
+import java.util.Arrays;
 import java.util.function.Function;
 import jdk.incubator.vector.ByteVector;
 import jdk.incubator.vector.FloatVector;
@@ -39,6 +40,81 @@ public final class Q4_0Tensor extends Tensor {
     @Override
     boolean integerDot() {
         return true;
+    }
+
+    /** Each caller's activation panels ({@link IntPanels}) and each worker's unpacked weight pairs. */
+    private static final ThreadLocal<int[][]> PANEL_PAIRS = new ThreadLocal<>(), WEIGHT_PAIRS = new ThreadLocal<>();
+    private static final ThreadLocal<float[][]> PANEL_SCALES = new ThreadLocal<>(), WEIGHT_SCALES = new ThreadLocal<>();
+
+    /**
+     * Prompt chunks of 48 vectors or more on AVX-512, for matrices of {@link IntPanels#MIN_WEIGHTS} or more:
+     * {@link IntPanels}, four rows at a time unpacked to weight pairs and run past every panel. A remainder of fewer
+     * than 48 vectors goes through the row-group kernels.
+     */
+    @Override
+    boolean panelMatmul(int n, float[][] xs, float[][] outs, Parallel parallel) {
+        int panelled = IntPanels.panelled(n);
+        if (!IntPanels.ENABLED || panelled == 0 || cols % BLOCK != 0 || (long) rows * cols < IntPanels.MIN_WEIGHTS) return false;
+        Q8Activations[] xq = activationSet(panelled);
+        parallel.forJobs(panelled, (a, b) -> {
+            for (int i = a; i < b; i++) xq[i].quantize(xs[i]);
+        });
+        int count = (panelled + IntPanels.TOKENS - 1) / IntPanels.TOKENS;
+        int[][] pairs = intScratch(PANEL_PAIRS, count, cols / 2 * IntPanels.TOKENS);
+        float[][] scales = scratchRows(PANEL_SCALES, count, cols / BLOCK * IntPanels.TOKENS);
+        parallel.forJobs(count, (a, b) -> {
+            for (int p = a; p < b; p++) IntPanels.build(xq, panelled, p, cols, pairs[p], scales[p]);
+        });
+        parallel.forRange(rows, (from, to) -> panelRows(from, to, panelled, count, pairs, scales, outs));
+        if (panelled < n) {
+            matmul(n - panelled, Arrays.copyOfRange(xs, panelled, n), Arrays.copyOfRange(outs, panelled, n), parallel);
+        }
+        return true;
+    }
+
+    /** Rows {@code [from, to)} of a {@link #panelMatmul}, four at a time (a last set short of four repeats its last row). */
+    private void panelRows(int from, int to, int n, int count, int[][] pairs, float[][] scales, float[][] outs) {
+        int blocks = cols / BLOCK, stride = cols / 2;
+        int[] w = intScratch(WEIGHT_PAIRS, 1, IntPanels.ROWS * stride)[0];
+        float[][] buffers = scratchRows(WEIGHT_SCALES, 2, Math.max(IntPanels.ROWS * blocks, IntPanels.ROWS * IntPanels.TOKENS));
+        float[] dw = buffers[0], tile = buffers[1];
+        for (int r = from; r < to; r += IntPanels.ROWS) {
+            for (int k = 0; k < IntPanels.ROWS; k++) unpackPairs(Math.min(r + k, to - 1), w, k * stride, dw, k * blocks);
+            for (int p = 0; p < count; p++) {
+                Arrays.fill(tile, 0, IntPanels.ROWS * IntPanels.TOKENS, 0f);
+                for (int b = 0; b < blocks; b++) IntPanels.block(b, w, stride, dw, blocks, pairs[p], scales[p], tile);
+                int t0 = p * IntPanels.TOKENS, tokens = Math.min(IntPanels.TOKENS, n - t0);
+                for (int k = 0; k < IntPanels.ROWS && r + k < to; k++) {
+                    for (int t = 0; t < tokens; t++) outs[t0 + t][r + k] = tile[k * IntPanels.TOKENS + t];
+                }
+            }
+        }
+    }
+
+    /**
+     * Row {@code row} as {@link IntPanels}' weight pairs (block element j's nibble minus 8 in the upper half, element
+     * j+16's in the lower; 16 per block) at {@code w[off..]}, and its block scales at {@code d[dOff..]}.
+     */
+    private void unpackPairs(int row, int[] w, int off, float[] d, int dOff) {
+        int blocks = cols / BLOCK;
+        for (int b = 0; b < blocks; b++) {
+            long at = ((long) row * blocks + b) * BYTES;
+            d[dOff + b] = f16(data, at);
+            IntVector v = (IntVector) ByteVector.fromMemorySegment(B16, data, at + 2, LE)
+                    .convertShape(VectorOperators.B2I, IntPanels.I, 0);
+            IntVector low = v.and(15).sub(8).lanewise(VectorOperators.LSHL, 16);
+            low.add(v.lanewise(VectorOperators.ASHR, 4).and(15).sub(8)).intoArray(w, off + b * 16);
+        }
+    }
+
+    /** {@code count} int rows of at least {@code length} from this thread's {@code buffers}, grown when short. */
+    private static int[][] intScratch(ThreadLocal<int[][]> buffers, int count, int length) {
+        int[][] b = buffers.get();
+        if (b == null || b.length < count || b[0].length < length) {
+            b = new int[Math.max(count, b == null ? 0 : b.length)][Math.max(length, b == null ? 0 : b[0].length)];
+            buffers.set(b);
+        }
+        return b;
     }
 
     @Override

@@ -658,7 +658,7 @@ public abstract sealed class Tensor
      * This thread's reused vectors of this matrix's width (at least {@code n} of them) for {@link #prepareQ8} to fill:
      * valid until the thread's next product, which is all a product needs — its helpers finish before it returns.
      */
-    private Q8Activations[] activationSet(int n) {
+    final Q8Activations[] activationSet(int n) {
         Q8Activations[][] sets = ACTIVATIONS.get();
         int s = 0;
         while (s < sets.length && sets[s][0].q.length != cols) s++;
@@ -741,6 +741,14 @@ public abstract sealed class Tensor
         });
     }
 
+    /**
+     * Prompt chunks through {@link IntPanels} (tokens in the lanes), for the types that have them; false leaves the
+     * product to the other kernels.
+     */
+    boolean panelMatmul(int n, float[][] xs, float[][] outs, Parallel parallel) {
+        return false;
+    }
+
     /** The same for {@code n} input vectors at once: each weight row is read once and used for all of them. */
     public final void matmul(int n, float[][] xs, float[][] outs, Parallel parallel) {
         if (n == 1) {
@@ -748,6 +756,7 @@ public abstract sealed class Tensor
             return;
         }
         if (INT_OK && integerDot()) {
+            if (n >= IntPanels.FROM && panelMatmul(n, xs, outs, parallel)) return;
             if (integerFor(n) || n < groupedBatchLimit() && rowGroups(parallel) != null) {
                 Q8Activations[] xq = activationSet(n);
                 int top = batchWidth();
