@@ -38,6 +38,12 @@ public final class Transformer {
             if (weights.ropeFactors() != null) f /= weights.ropeFactors()[i];
             invFreq[i] = f / config.ropeScale();
         }
+        // the FFN products may take integer panels for prompts; attention keeps the row groups (see allowPromptPanels)
+        for (LayerWeights l : weights.layers()) {
+            for (Tensor t : new Tensor[] {l.ffnGate(), l.ffnUp(), l.ffnDown()}) {
+                if (t != null) t.allowPromptPanels();
+            }
+        }
     }
 
     public ModelConfig config() {

@@ -18,6 +18,12 @@ import jdk.incubator.vector.VectorSpecies;
  * product: |Σ| ≤ 16·2·8·127 = 32 512 and the low halves' sum |Σ| ≤ 16·8·127, so one rounding shift per block takes
  * it out exactly (the accumulators start at 2^15). Each block's integer dot then takes both scales in float, as
  * llama.cpp's kernels do.
+ *
+ * <p>Only matrices that {@link Tensor#allowPromptPanels allow} it take the panels (the transformer's FFN ones): with
+ * every matrix on panels, decoding's batch kernel was first compiled in a batch of agents, after the prompts, and C2
+ * left its vectors boxed in most JVM starts (8 sequences 76–118 t/s against 133–145; a sweep's median 0.63×
+ * llama.cpp against 0.96–1.00× with the attention products on the row groups). The attention matrices also gain
+ * least (2048×2048 at 128 vectors, two threads: 181 → 202 G multiply-adds/s, against 167 → 229–244 for 2048×8192).
  */
 final class IntPanels {
     private IntPanels() {}
@@ -30,15 +36,6 @@ final class IntPanels {
     static final int FROM = 48;
     /** Rows per kernel call: with four panel vectors, 16 accumulators. */
     static final int ROWS = 4;
-    /**
-     * Matrices smaller than this (2^23 weights: a 1B model's FFN matrices take panels, its attention ones not) keep
-     * the row-group kernels for prompts. On two threads the panels gained little there (2048×2048, 128 vectors: 181
-     * → 202 G multiply-adds/s, against 167 → 229 for 2048×8192), and those products keep the row-group kernels
-     * compiled from the first prompt on, before a batch of agents needs them. With every matrix on panels, C2 first
-     * compiled them in such a batch and left their vectors boxed in most JVM starts (8 sequences 76–118 t/s against
-     * 133–145; a sweep's median 0.63× llama.cpp against 0.99× with this bound).
-     */
-    static final long MIN_WEIGHTS = 1L << 23;
     /** Prompt chunks take the panels where 512-bit vectors run, unless {@code -Dmuse.engine.intPanels=false}. */
     static final boolean ENABLED = Tensor.WIDE && !"false".equals(System.getProperty("muse.engine.intPanels"));
 

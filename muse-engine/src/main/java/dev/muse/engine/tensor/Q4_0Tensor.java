@@ -47,14 +47,14 @@ public final class Q4_0Tensor extends Tensor {
     private static final ThreadLocal<float[][]> PANEL_SCALES = new ThreadLocal<>(), WEIGHT_SCALES = new ThreadLocal<>();
 
     /**
-     * Prompt chunks of 48 vectors or more on AVX-512, for matrices of {@link IntPanels#MIN_WEIGHTS} or more:
+     * Prompt chunks of 48 vectors or more on AVX-512, for matrices that {@link #allowPromptPanels allow} it:
      * {@link IntPanels}, four rows at a time unpacked to weight pairs and run past every panel. A remainder of fewer
      * than 48 vectors goes through the row-group kernels.
      */
     @Override
     boolean panelMatmul(int n, float[][] xs, float[][] outs, Parallel parallel) {
         int panelled = IntPanels.panelled(n);
-        if (!IntPanels.ENABLED || panelled == 0 || cols % BLOCK != 0 || (long) rows * cols < IntPanels.MIN_WEIGHTS) return false;
+        if (!IntPanels.ENABLED || !promptPanels || panelled == 0 || cols % BLOCK != 0) return false;
         Q8Activations[] xq = activationSet(panelled);
         parallel.forJobs(panelled, (a, b) -> {
             for (int i = a; i < b; i++) xq[i].quantize(xs[i]);

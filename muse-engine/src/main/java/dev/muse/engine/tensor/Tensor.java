@@ -742,11 +742,23 @@ public abstract sealed class Tensor
     }
 
     /**
-     * Prompt chunks through {@link IntPanels} (tokens in the lanes), for the types that have them; false leaves the
-     * product to the other kernels.
+     * Prompt chunks through {@link IntPanels} (tokens in the lanes), for the types that have them and matrices that
+     * {@link #allowPromptPanels allow} them; false leaves the product to the other kernels.
      */
     boolean panelMatmul(int n, float[][] xs, float[][] outs, Parallel parallel) {
         return false;
+    }
+
+    /** Set by {@link #allowPromptPanels}. */
+    boolean promptPanels;
+
+    /**
+     * Lets this matrix's prompt chunks take {@link IntPanels} where its type has them. The transformer allows it for
+     * the FFN matrices only: the attention products keep the row-group kernels in prompts, so those kernels, which
+     * decoding batches need, are compiled from the first prompt on (engine README, "integer panels").
+     */
+    public final void allowPromptPanels() {
+        promptPanels = true;
     }
 
     /** The same for {@code n} input vectors at once: each weight row is read once and used for all of them. */

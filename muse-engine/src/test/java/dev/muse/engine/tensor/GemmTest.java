@@ -45,44 +45,27 @@ class GemmTest {
     }
 
     /**
-     * Q4_0 prompt chunks of a matrix over {@link IntPanels#MIN_WEIGHTS} weights (2046 × 4128), which AVX-512
-     * machines run through the integer panels: a padded panel alone (48), one whole panel (64), a whole one and 36
-     * left to the row groups (100), a whole one and a padded one (112), two whole ones (128). Sampled rows (chunk
-     * edges, and the last two, a set of four that repeats its last row) against the scalar dot of the 8-bit
-     * activations: the panels sum each block exactly in integers, so only the float order differs.
+     * Q4_0 prompt chunks of a matrix that allows the integer panels (as the transformer's FFN matrices do), which
+     * AVX-512 machines run through {@link IntPanels}: a padded panel alone (48), one whole panel (64), a whole one and
+     * 36 left to the row groups (100), a whole one and a padded one (112), two whole ones (128). 46 rows of 2816
+     * columns on two threads: chunks of 16, 16 and 14 rows, so a last set of four repeats a row. The panels sum each
+     * block exactly in integers; only the float order differs from the scalar dot of the 8-bit activations.
      */
     @Test
-    void q4_0_prompt_chunks_of_a_large_matrix_should_match_the_scalar_dot() {
-        int rows = 2046, cols = 4128;
-        assertThat((long) rows * cols).isGreaterThanOrEqualTo(IntPanels.MIN_WEIGHTS);
-        java.util.Random random = new java.util.Random(31);
-        float[] w = new float[rows * cols];
-        for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian() * 0.5f;
-        Tensor t = Tensor.of("w", GgmlType.Q4_0, new long[] {cols, rows}, java.lang.foreign.MemorySegment.ofArray(Quantizer.quantize(GgmlType.Q4_0, w)));
-        int[] sampled = {0, 1, 2, 3, 4, 5, 15, 16, 17, 255, 256, 511, 512, 1000, 1023, 1024, 1025, 1535, 1536, 2000, 2041, 2042, 2043, 2044, 2045};
-        for (int n : new int[] {48, 64, 100, 112, 128}) {
-            float[][] xs = new float[n][cols], outs = new float[n][rows];
-            for (float[] x : xs) for (int k = 0; k < cols; k++) x[k] = (float) random.nextGaussian();
-            try (Parallel p = new Parallel(2)) {
-                t.matmul(n, xs, outs, p);
-            }
-            float[] row = new float[cols];
-            for (int r : sampled) {
-                t.dequantizeRow(r, row, 0);
-                for (int i = 0; i < n; i++) {
-                    float[] seen = Tensor.INT_OK ? IntegerKernelTest.valuesOf(Q8Activations.of(xs[i], cols)) : xs[i];
-                    double magnitude = 0;
-                    for (int k = 0; k < cols; k++) magnitude += Math.abs((double) row[k] * seen[k]);
-                    assertThat((double) outs[i][r]).as("%d vectors: row %d vector %d", n, r, i)
-                            .isCloseTo(t.dotScalar(r, seen, 0), within(1e-5 * magnitude + 1e-6));
-                }
-            }
-        }
+    void q4_0_prompt_chunks_through_integer_panels_should_match_the_scalar_dot_of_every_row_and_vector() {
+        Tensor t = randomRows(GgmlType.Q4_0, 46, 37);
+        t.allowPromptPanels();
+        for (int n : new int[] {48, 64, 100, 112, 128}) check(t, n);
     }
 
     /** 42 random rows of 2816 columns as {@code type}. */
     private static Tensor longRows(GgmlType type, long seed) {
-        int rows = 42, cols = 2816;
+        return randomRows(type, 42, seed);
+    }
+
+    /** {@code rows} random rows of 2816 columns as {@code type}. */
+    private static Tensor randomRows(GgmlType type, int rows, long seed) {
+        int cols = 2816;
         java.util.Random random = new java.util.Random(seed);
         float[] w = new float[rows * cols];
         for (int i = 0; i < w.length; i++) w[i] = (float) random.nextGaussian() * 0.5f;
