@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Muse's embedded engine against llama.cpp on the same GGUF file and thread count, in one run, with the ratios.
-#   bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R] [--rounds N] [--depth D] [--no-avx2]
+#   bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R] [--rounds N] [--depth D] [--no-avx2] [--isa avx2]
 #   bench/vs-llamacpp.sh --make llama1b-q8_0     # writes a random-weight benchmark file with Muse's own GGUF writer
 # Muse: `./muse bench ... --json` when the CLI has the command, else the engine's BenchMain straight from its classes.
 # llama.cpp, two builds of the source node-llama-cpp ships (built once into ~/.cache/muse/llama.cpp; needs npm, git,
@@ -12,6 +12,8 @@
 # less than either figure.
 # --depth D adds one sequence's generation after D positions of context (llama-bench -d D), where attention reads
 # the keys and values of D positions per token on top of the weights.
+# --isa avx2 compares both sides on AVX2 alone, as on a CPU without AVX-512 or VNNI: Muse's JVM runs with
+# -XX:UseAVX=2 (256-bit vectors, no AVX-512 instructions) against the AVX2 llama.cpp build only.
 set -euo pipefail
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 CACHE="${MUSE_LLAMA_CACHE:-$HOME/.cache/muse}"
@@ -38,7 +40,7 @@ fi
 
 FILE="${1:?usage: bench/vs-llamacpp.sh FILE [--threads T] [--prompt-tokens P] [--gen-tokens G] [--parallel 1,8] [--reps R] [--rounds N]}"
 shift
-THREADS="$(nproc)"; PP=512; TG=128; PAR="1,8"; REPS=3; ROUNDS=1; AVX2=1; DEPTH=0
+THREADS="$(nproc)"; PP=512; TG=128; PAR="1,8"; REPS=3; ROUNDS=1; AVX2=1; DEPTH=0; ISA=native
 while [ $# -gt 0 ]; do
   case "$1" in
     --threads) THREADS="$2"; shift 2 ;;
@@ -49,11 +51,19 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --depth) DEPTH="$2"; shift 2 ;;
     --no-avx2) AVX2=0; shift ;;
+    --isa) ISA="${2:-}"; shift 2 ;;
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done
 [[ "$ROUNDS" =~ ^[1-9][0-9]*$ ]] || { echo "--rounds takes a positive whole number, not '$ROUNDS'" >&2; exit 2; }
 [[ "$DEPTH" =~ ^[0-9]+$ ]] || { echo "--depth takes a whole number of positions, not '$DEPTH'" >&2; exit 2; }
+case "$ISA" in
+  native) ISA_OPTS="" ;;
+  avx2)
+    [ "$(uname -m)" = x86_64 ] || { echo "--isa avx2 needs an x86-64 CPU (this is $(uname -m))" >&2; exit 2; }
+    ISA_OPTS="-XX:UseAVX=2"; AVX2=1 ;;
+  *) echo "--isa takes native or avx2, not '$ISA'" >&2; exit 2 ;;
+esac
 [ -f "$FILE" ] || { echo "no such model file: $FILE (make one with: bench/vs-llamacpp.sh --make llama1b-q8_0)" >&2; exit 2; }
 
 build_llama() { # $1 build directory name, then cmake flags; prints the bin directory
@@ -72,8 +82,11 @@ build_llama() { # $1 build directory name, then cmake flags; prints the bin dire
   fi
   echo "$LLAMA/$dir/bin"
 }
-BIN="${MUSE_LLAMA_BIN:-}"
-[ -n "$BIN" ] || BIN="$(build_llama build)"
+BIN=""
+if [ "$ISA" = native ]; then
+  BIN="${MUSE_LLAMA_BIN:-}"
+  [ -n "$BIN" ] || BIN="$(build_llama build)"
+fi
 BIN_AVX2=""
 if [ "$AVX2" = 1 ]; then
   BIN_AVX2="${MUSE_LLAMA_BIN_AVX2:-}"
@@ -87,10 +100,10 @@ echo "muse bench: $FILE, $THREADS threads, pp$PP tg$TG, parallel $PAR, $REPS rep
 run_muse() { # $1 round
   # the CLI's bench command when the built jar has it (looked up in the jar: ./muse itself may rebuild the reactor)
   if [ -f "$ROOT/muse-cli/target/muse.jar" ] && unzip -l "$ROOT/muse-cli/target/muse.jar" 2>/dev/null | grep -qi 'Bench[A-Za-z]*Command'; then
-    "$ROOT/muse" bench --model "$FILE" --threads "$THREADS" --prompt-tokens "$PP" --gen-tokens "$TG" --parallel "$PAR" \
+    MUSE_JAVA_OPTS="$ISA_OPTS ${MUSE_JAVA_OPTS:-}" "$ROOT/muse" bench --model "$FILE" --threads "$THREADS" --prompt-tokens "$PP" --gen-tokens "$TG" --parallel "$PAR" \
       --repetitions "$REPS" --depth "$DEPTH" --json >"$OUT/muse-$1.json"
   else
-    "$JAVA_HOME/bin/java" --add-modules jdk.incubator.vector -cp "$(engine_cp)" dev.muse.engine.bench.BenchMain \
+    "$JAVA_HOME/bin/java" $ISA_OPTS ${MUSE_JAVA_OPTS:-} --add-modules jdk.incubator.vector -cp "$(engine_cp)" dev.muse.engine.bench.BenchMain \
       "$FILE" "$THREADS" "$PP" "$TG" "$PAR" "$REPS" "$DEPTH" >"$OUT/muse-$1.json" 2>"$OUT/muse-$1.log"
   fi
 }
@@ -113,7 +126,7 @@ run_llama() { # $1 bin directory, $2 label, $3 round
 for round in $(seq 1 "$ROUNDS"); do
   [ "$ROUNDS" = 1 ] || echo "round $round of $ROUNDS" >&2
   run_muse "$round"
-  run_llama "$BIN" native "$round"
+  [ -z "$BIN" ] || run_llama "$BIN" native "$round"
   [ -z "$BIN_AVX2" ] || run_llama "$BIN_AVX2" avx2 "$round"
 done
 
@@ -172,7 +185,7 @@ def row(name, key):
     print(f"{name:<28} {statistics.median(mine):9.2f}{cells}")
 
 m = runs[0]
-print(f"model {m['model']} ({m['weight_type']}), {m['threads']} threads"
+print(f"model {m['model']} ({m['weight_type']}), {m['threads']} threads, Muse on {m.get('vector_bits', '?')}-bit vectors"
       + (f", {rounds} rounds: medians, ratio = median of each round's ratio (range)" if rounds > 1 else ""))
 ratio_head = f"{'ratio':>6}" + (f" {'(range)':<11}" if rounds > 1 else "")
 print(f"{'tokens/s':<28} {'muse':>9}" + "".join(f" {'llama.cpp ' + l:>10} {ratio_head}" for l in refs))

@@ -61,7 +61,7 @@ final class BenchCommand implements Callable<Integer> {
             System.out.println(r.toJson());
             return 0;
         }
-        System.out.println(String.format(Locale.ROOT, "%s (%s), %d threads", r.model(), r.weightType(), r.threads()));
+        System.out.println(String.format(Locale.ROOT, "%s (%s), %d threads, %d-bit vectors", r.model(), r.weightType(), r.threads(), r.vectorBits()));
         System.out.println(String.format(Locale.ROOT, "warm-up     %8.1f s before timing (until the JIT had gone quiet; a fresh JVM is slower meanwhile)", r.warmUpSeconds()));
         System.out.println(String.format(Locale.ROOT, "prompt      %8.1f tokens/s  (%d tokens)", r.promptTokensPerS(), r.promptTokens()));
         System.out.println(String.format(Locale.ROOT, "generation  %8.1f tokens/s  (%d tokens; %.0f%% of the memory-bandwidth ceiling)",

@@ -70,6 +70,7 @@ class LocalModelIT {
         assertThat(j.get("prompt_tokens_per_s").asDouble()).isPositive();
         assertThat(j.get("gen_tokens_per_s").asDouble()).isPositive();
         assertThat(j.get("threads").asInt()).isEqualTo(1);
+        assertThat(j.get("vector_bits").asInt()).as("the kernels' vector width").isIn(128, 256, 512);
         assertThat(j.get("model").asText()).isNotBlank();
         assertThat(j.get("depth").asInt()).isEqualTo(40);
         assertThat(j.get("gen_at_depth_tokens_per_s").asDouble()).as("generation after 40 positions").isPositive();
@@ -83,6 +84,25 @@ class LocalModelIT {
             assertThat(k.get("kernels").size()).as(r.stdout()).isEqualTo(2);
             assertThat(k.get("choice").asText()).isIn(k.get("kernels").get(0).asText(), k.get("kernels").get(1).asText(), "undecided");
         });
+    }
+
+    @Test
+    void bench_restricted_to_avx2_should_run_the_256_bit_kernels() throws Exception {
+        // bench/vs-llamacpp.sh --isa avx2 compares on AVX2 alone this way; the JSON says which width the kernels took
+        assumeTrue("amd64".equals(System.getProperty("os.arch")), "-XX:UseAVX is an x86-64 option");
+        Path gguf = dir.resolve("avx2.gguf");
+        RandomModelWriter.write(gguf, Architecture.LLAMA, RandomModelWriter.Shape.tiny(), GgmlType.Q4_0, 5);
+        String[] args = {"bench", "--model", gguf.toString(), "--threads", "1", "--prompt-tokens", "8", "--gen-tokens", "2",
+                "--parallel", "1", "--repetitions", "1", "--json"};
+        var native_ = MuseProcess.run(dir, Map.of(), args);
+        assertThat(native_.exitCode()).as(native_.stderr()).isZero();
+        assumeTrue(JSON.readTree(native_.stdout()).get("vector_bits").asInt() >= 256, "this CPU has no AVX2");
+
+        var avx2 = MuseProcess.runWithJvmOptions(dir, Map.of(), null, java.util.List.of("-XX:UseAVX=2"), args);
+        assertThat(avx2.exitCode()).as(avx2.stderr()).isZero();
+        JsonNode j = JSON.readTree(avx2.stdout());
+        assertThat(j.get("vector_bits").asInt()).isEqualTo(256);
+        assertThat(j.get("gen_tokens_per_s").asDouble()).isPositive();
     }
 
     @Test

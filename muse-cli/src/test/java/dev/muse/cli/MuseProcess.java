@@ -18,12 +18,20 @@ final class MuseProcess {
     }
 
     static Result runWithInput(Path workDir, Map<String, String> env, String stdin, String... args) throws IOException, InterruptedException {
+        return runWithJvmOptions(workDir, env, stdin, List.of(), args);
+    }
+
+    /** {@link #runWithInput} with extra options for the JVM, as a user passes them in MUSE_JAVA_OPTS to the launcher. */
+    static Result runWithJvmOptions(Path workDir, Map<String, String> env, String stdin, List<String> jvmOptions, String... args)
+            throws IOException, InterruptedException {
         String jar = System.getProperty("muse.jar");
         String java = System.getProperty("muse.java", Path.of(System.getProperty("java.home"), "bin", "java").toString());
         if (jar == null || !Files.isRegularFile(Path.of(jar))) {
             throw new IllegalStateException("muse.jar not built: run `./mvnw verify` (integration tests run after packaging)");
         }
-        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED", "-jar", jar));
+        List<String> cmd = new ArrayList<>(List.of(java, "--add-modules", "jdk.incubator.vector", "--enable-native-access=ALL-UNNAMED"));
+        cmd.addAll(jvmOptions);
+        cmd.addAll(List.of("-jar", jar));
         cmd.addAll(List.of(args));
         ProcessBuilder pb = new ProcessBuilder(cmd).directory(workDir.toFile());
         pb.environment().keySet().removeIf(k -> k.startsWith("MUSE_") || k.endsWith("_API_KEY"));

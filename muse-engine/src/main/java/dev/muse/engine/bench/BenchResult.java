@@ -23,6 +23,7 @@ import java.util.TreeMap;
  * @param warmUpSeconds the untimed prompts and single-sequence decoding before the timed runs, which go on until the
  *     JIT has compiled nothing for a moment (at most 20 s per phase): how long this JVM kept compiling before the
  *     timing began (requests in that time run partly on slower code)
+ * @param vectorBits bits per vector the engine's kernels ran on ({@link dev.muse.engine.tensor.Tensor#vectorBits})
  */
 public record BenchResult(
         String model,
@@ -41,7 +42,8 @@ public record BenchResult(
         Map<String, BatchKernel> batchKernels,
         double warmUpSeconds,
         int depth,
-        double genAtDepthTokensPerS) {
+        double genAtDepthTokensPerS,
+        int vectorBits) {
 
     /** Generation with {@code n} sequences decoded together. */
     public record Parallel(double aggregateTokensPerS, double perSequenceTokensPerS) {}
@@ -78,6 +80,7 @@ public record BenchResult(
         }
         b.append('}');
         b.append(",\"threads\":").append(threads);
+        b.append(",\"vector_bits\":").append(vectorBits);
         b.append(",\"model\":").append(string(model));
         b.append(",\"weight_type\":").append(string(weightType));
         b.append(",\"prompt_tokens\":").append(promptTokens);

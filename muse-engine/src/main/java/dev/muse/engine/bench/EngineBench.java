@@ -134,7 +134,7 @@ public final class EngineBench {
             return new BenchResult(name(model), dominantType(m), options.threads(), options.promptTokens(), options.genTokens(),
                     median(pp), genTps, par, fileBytes, perToken, streamBps, perToken * genTps / streamBps,
                     kvBytes(c, options.promptTokens() + options.genTokens(), cache.type()), batchKernels(), warmUpSeconds,
-                    options.depth(), atDepth);
+                    options.depth(), atDepth, Tensor.vectorBits());
         } catch (IOException e) {
             throw new ModelFormatException("cannot read " + model + ": " + e.getMessage(), e);
         }

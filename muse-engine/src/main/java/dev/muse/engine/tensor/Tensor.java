@@ -198,6 +198,14 @@ public abstract sealed class Tensor
      */
     static final boolean WIDE = IntVector.SPECIES_PREFERRED.vectorBitSize() >= 512
             && !"false".equals(System.getProperty("muse.engine.wide"));
+
+    /**
+     * Bits per vector the kernels run on: the JVM's preferred width (512 with AVX-512, 256 with AVX2 or under
+     * {@code -XX:UseAVX=2}), which decides between the 512-bit and 256-bit kernels.
+     */
+    public static int vectorBits() {
+        return F.vectorBitSize();
+    }
     static final VectorSpecies<Short> S32 = ShortVector.SPECIES_512;
     static final VectorSpecies<Byte> B32 = ByteVector.SPECIES_256;
     static final VectorSpecies<Integer> I16 = IntVector.SPECIES_512;

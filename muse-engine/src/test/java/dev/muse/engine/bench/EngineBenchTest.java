@@ -89,7 +89,7 @@ class EngineBenchTest {
     void json_should_escape_the_model_name() throws Exception {
         BenchResult r = new BenchResult("a\"b", "Q4_0", 1, 1, 1, 1, 2, Map.of(8, new BenchResult.Parallel(16, 2)), 1, 1, 1, 0.5, 1,
                 Map.of("Q4_0", new BenchResult.BatchKernel(List.of("eights", "fours"), "eights", 0.9, 24),
-                        "Q4_K", new BenchResult.BatchKernel(List.of("fours", "ones"), "undecided", Double.NaN, 0)), 2.5, 0, Double.NaN);
+                        "Q4_K", new BenchResult.BatchKernel(List.of("fours", "ones"), "undecided", Double.NaN, 0)), 2.5, 0, Double.NaN, 256);
         JsonNode json = new ObjectMapper().readTree(r.toJson());
         assertThat(json.get("model").asText()).isEqualTo("a\"b");
         assertThat(json.get("parallel").get("8").get("aggregate_tokens_per_s").asDouble()).isEqualTo(16.0);
@@ -98,5 +98,6 @@ class EngineBenchTest {
         assertThat(json.get("batch_kernels").get("Q4_K").get("kernels").get(1).asText()).isEqualTo("ones");
         assertThat(json.get("batch_kernels").get("Q4_K").get("time_ratio").isNull()).as("no sample yet").isTrue();
         assertThat(json.get("gen_at_depth_tokens_per_s").isNull()).as("no depth asked for").isTrue();
+        assertThat(json.get("vector_bits").asInt()).isEqualTo(256);
     }
 }
