@@ -5,8 +5,8 @@ import jdk.incubator.vector.VectorOperators;
 import jdk.incubator.vector.VectorSpecies;
 
 /**
- * The float matrix-matrix kernels for prompt chunks and decode batches. On AVX-512, prompt chunks take {@link
- * #panel4x4} (weights broadcast against panels of 64 tokens). The tile: four weight rows (already unpacked to floats)
+ * The float matrix-matrix kernels for prompt chunks and decode batches. Prompt chunks take {@link #panel4} (weights
+ * broadcast against panels of four vectors of tokens: 64 on AVX-512, 32 on AVX2). The tile: four weight rows (already unpacked to floats)
  * against three activation vectors at a time (twelve accumulators: AVX2's 16 registers), or four on AVX-512 (sixteen
  * accumulators in its 32 registers), so each loaded weight serves several tokens and each loaded activation four rows
  * — seven loads per twelve multiply-adds, or eight per sixteen, instead of two per one. Each tile is one method so
@@ -117,7 +117,7 @@ final class Gemm {
         }
     }
 
-    /** Tokens per activation panel: four vectors of 16 lanes (AVX-512 only). */
+    /** Tokens per activation panel: four vectors of 16 lanes on AVX-512, eight of 8 on AVX2. */
     static final int PANEL = 64;
     /** A last panel with at least this many tokens is padded; fewer take the tile (a padded panel lost at 32). */
     static final int PANEL_FROM = 48;
@@ -191,8 +191,55 @@ final class Gemm {
         a30.intoArray(c, off + 192); a31.intoArray(c, off + 208); a32.intoArray(c, off + 224); a33.intoArray(c, off + 240);
     }
 
-    /** Whether {@link #panel4x4} runs here: it needs 16 float lanes. */
-    static final boolean PANELS = F.length() == 16 && !"false".equals(System.getProperty("muse.engine.panels"));
+    /**
+     * Four weight rows × one panel (see {@link #panel4x4}): on AVX-512 that kernel, on AVX2 {@link #panel1x8} once per
+     * row.
+     */
+    static void panel4(float[] w0, float[] w1, float[] w2, float[] w3, float[] panel, int from, int length,
+            float[] c, int off, boolean first) {
+        if (F.length() == 16) {
+            panel4x4(w0, w1, w2, w3, panel, from, length, c, off, first);
+        } else {
+            panel1x8(w0, panel, from, length, c, off, first);
+            panel1x8(w1, panel, from, length, c, off + PANEL, first);
+            panel1x8(w2, panel, from, length, c, off + 2 * PANEL, first);
+            panel1x8(w3, panel, from, length, c, off + 3 * PANEL, first);
+        }
+    }
+
+    /**
+     * One weight row × one panel on 8-lane vectors (AVX2): eight accumulators, one broadcast and eight multiply-adds
+     * that take the panel's column straight from memory per step. AVX2 has 16 registers, and C2 unrolls these loops
+     * four times and loads ahead: with two rows × four vectors it spilled accumulators every step, and one row ×
+     * four vectors left only four chains of multiply-adds in flight (1B F16 prompts, {@code -XX:UseAVX=2} on the
+     * Zen 5, two threads: the AVX2 tile 52–54 t/s, two rows × four 52–55, one row × four 62–67, this kernel 73–74).
+     */
+    static void panel1x8(float[] w, float[] panel, int from, int length, float[] c, int off, boolean first) {
+        int l = F.length();
+        FloatVector a0, a1, a2, a3, a4, a5, a6, a7;
+        if (first) {
+            a0 = FloatVector.zero(F); a1 = a0; a2 = a0; a3 = a0; a4 = a0; a5 = a0; a6 = a0; a7 = a0;
+        } else {
+            a0 = FloatVector.fromArray(F, c, off); a1 = FloatVector.fromArray(F, c, off + l);
+            a2 = FloatVector.fromArray(F, c, off + 2 * l); a3 = FloatVector.fromArray(F, c, off + 3 * l);
+            a4 = FloatVector.fromArray(F, c, off + 4 * l); a5 = FloatVector.fromArray(F, c, off + 5 * l);
+            a6 = FloatVector.fromArray(F, c, off + 6 * l); a7 = FloatVector.fromArray(F, c, off + 7 * l);
+        }
+        int steps = Math.min(length, PANEL_COLS); // the bound C2 needs to leave out the safepoint poll
+        for (int j = 0; j < steps; j++) {
+            int k = from + j, at = k * PANEL;
+            FloatVector b = FloatVector.broadcast(F, w[k]);
+            a0 = b.fma(FloatVector.fromArray(F, panel, at), a0); a1 = b.fma(FloatVector.fromArray(F, panel, at + l), a1);
+            a2 = b.fma(FloatVector.fromArray(F, panel, at + 2 * l), a2); a3 = b.fma(FloatVector.fromArray(F, panel, at + 3 * l), a3);
+            a4 = b.fma(FloatVector.fromArray(F, panel, at + 4 * l), a4); a5 = b.fma(FloatVector.fromArray(F, panel, at + 5 * l), a5);
+            a6 = b.fma(FloatVector.fromArray(F, panel, at + 6 * l), a6); a7 = b.fma(FloatVector.fromArray(F, panel, at + 7 * l), a7);
+        }
+        a0.intoArray(c, off); a1.intoArray(c, off + l); a2.intoArray(c, off + 2 * l); a3.intoArray(c, off + 3 * l);
+        a4.intoArray(c, off + 4 * l); a5.intoArray(c, off + 5 * l); a6.intoArray(c, off + 6 * l); a7.intoArray(c, off + 7 * l);
+    }
+
+    /** Whether prompt chunks take the panels: 16 float lanes (AVX-512) or 8 (AVX2). */
+    static final boolean PANELS = (F.length() == 16 || F.length() == 8) && !"false".equals(System.getProperty("muse.engine.panels"));
 
     /** Whether the wider {@link #block4x4} tile fits the machine's registers: AVX-512 has 32, AVX2 16. */
     static final boolean FOUR_BY_FOUR = F.length() >= 16;

@@ -264,12 +264,12 @@ public final class Q4_KTensor extends Tensor {
     }
 
     /**
-     * On AVX-512, batches below 256 vectors (prompt chunks too) take the row groups ({@link #batchWidth}); see
-     * {@link Tensor#groupedBatchLimit}.
+     * On AVX-512, batches below 256 vectors (prompt chunks too) take the row groups ({@link #batchWidth}); on AVX2
+     * decode batches below 32, one vector at a time. See {@link Tensor#groupedBatchLimit}.
      */
     @Override
     int groupedBatchLimit() {
-        return WIDE ? 256 : 0;
+        return WIDE ? 256 : 32;
     }
 
     @Override

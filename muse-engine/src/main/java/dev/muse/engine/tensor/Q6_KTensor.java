@@ -226,12 +226,12 @@ public final class Q6_KTensor extends Tensor {
     }
 
     /**
-     * On AVX-512, decode batches below 32 vectors take the row groups ({@link #batchWidth}); prompt chunks the float
-     * tile. See {@link Tensor#groupedBatchLimit}.
+     * Decode batches below 32 vectors take the row groups ({@link #batchWidth}; on AVX2 one vector at a time);
+     * prompt chunks the float kernels. See {@link Tensor#groupedBatchLimit}.
      */
     @Override
     int groupedBatchLimit() {
-        return WIDE ? 32 : 0;
+        return 32;
     }
 
     @Override

@@ -165,10 +165,13 @@ public final class Q8_0Tensor extends Tensor {
         addLanePairs(lanes, 0, out, g * GROUP);
     }
 
-    /** On AVX-512 batches of up to 31 vectors take the row-group kernels (measured against the tile: see Tensor). */
+    /**
+     * Batches of up to 31 vectors take the row-group kernels (measured against the tile: see Tensor; on AVX2 one
+     * vector at a time, still ahead of the tile there).
+     */
     @Override
     int groupedBatchLimit() {
-        return WIDE ? 32 : 0;
+        return 32;
     }
 
     @Override

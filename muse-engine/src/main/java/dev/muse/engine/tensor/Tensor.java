@@ -443,7 +443,10 @@ public abstract sealed class Tensor
      * matrices from memory, 2 threads, 16 vectors 211–217 → 162–171 ms, 24 vectors 280–288 → 263–271 — where on the
      * Zen 4, four at a time, it was 1.45× at 4, 1.1–1.2× at 7–8, even at 12, 0.9× at 16 (the vectors past a multiple of
      * four or eight run the narrower kernels while the group's weights are still in the L1 cache). The 256-bit Q4_K and
-     * Q6_K four-vector kernels were no faster than the tile at 8 vectors.
+     * Q6_K four-vector kernels were no faster than the tile at 8 vectors, but on AVX2 (the Zen 5 under
+     * {@code -XX:UseAVX=2}, whose tile spills: 1B, 2 threads, 8 sequences) the one-vector row-group kernels run
+     * Q8_0 1.8× and Q4_K_M 2.3× the tile's rate (27.5 → 49.3 and 23.3 → 54.3 t/s), so Q8_0, Q4_K and Q6_K keep
+     * their row groups below 32 vectors there too.
      */
     int groupedBatchLimit() {
         return 0;
@@ -825,12 +828,13 @@ public abstract sealed class Tensor
      * Prompt chunks and large batches: each thread unpacks {@link #unpackedRows} of its rows to floats at a time and
      * runs every vector past them.
      * <ul>
-     * <li>On AVX-512, whole panels of 64 vectors (and a last one of 48 or more, padded with zeros) go through {@link
-     * Gemm#panel4x4}: the activations are transposed into panels once per product, and for each panel and each
-     * {@link Gemm#PANEL_COLS} columns of it (16 KB, held in L1) every four unpacked rows run past it. Weights are
-     * broadcast, so the accumulators hold whole outputs (no lane sums), and a call streams 1 KB of weights where the
-     * tile below streamed 16 KB of activations from L2: F16 and Q8_0 prompts 1.2–1.35× as fast.</li>
-     * <li>Vectors left over (fewer than 48; all of them on AVX2) take the register-blocked {@link Gemm} tile, one
+     * <li>Whole panels of {@link Gemm#PANEL} vectors (64 on AVX-512, 32 on AVX2; a last one of three quarters of that
+     * or more padded with zeros) go through {@link Gemm#panel4}: the activations are transposed into panels once per
+     * product, and for each panel and each {@link Gemm#PANEL_COLS} columns of it (16 or 8 KB, held in L1) every four
+     * unpacked rows run past it. Weights are broadcast, so the accumulators hold whole outputs (no lane sums), and a
+     * call streams 1 KB of weights where the tile below streamed 16 KB of activations from L2: F16 and Q8_0 prompts
+     * 1.2–1.35× as fast on AVX-512.</li>
+     * <li>Vectors left over take the register-blocked {@link Gemm} tile, one
      * {@link Gemm#BLOCK} of columns after another, four rows at a time within a block (their block stays in L1).</li>
      * </ul>
      */
@@ -859,7 +863,7 @@ public abstract sealed class Tensor
                 for (int p = 0; p < count; p++) {
                     for (int k = 0; k < cols; k += Gemm.PANEL_COLS) {
                         for (int q = 0; q < rowsNow; q += 4) {
-                            Gemm.panel4x4(w[q], w[q + 1], w[q + 2], w[q + 3], panels[p], k, cols - k, sums,
+                            Gemm.panel4(w[q], w[q + 1], w[q + 2], w[q + 3], panels[p], k, cols - k, sums,
                                     q * Gemm.PANEL, k == 0);
                         }
                     }
