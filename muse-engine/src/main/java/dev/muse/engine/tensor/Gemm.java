@@ -6,7 +6,7 @@ import jdk.incubator.vector.VectorSpecies;
 
 /**
  * The float matrix-matrix kernels for prompt chunks and decode batches. Prompt chunks take {@link #panel4} (weights
- * broadcast against panels of four vectors of tokens: 64 on AVX-512, 32 on AVX2). The tile: four weight rows (already unpacked to floats)
+ * broadcast against panels of 64 tokens: four vectors on AVX-512, eight on AVX2). The tile: four weight rows (already unpacked to floats)
  * against three activation vectors at a time (twelve accumulators: AVX2's 16 registers), or four on AVX-512 (sixteen
  * accumulators in its 32 registers), so each loaded weight serves several tokens and each loaded activation four rows
  * — seven loads per twelve multiply-adds, or eight per sixteen, instead of two per one. Each tile is one method so
@@ -212,7 +212,7 @@ final class Gemm {
      * that take the panel's column straight from memory per step. AVX2 has 16 registers, and C2 unrolls these loops
      * four times and loads ahead: with two rows × four vectors it spilled accumulators every step, and one row ×
      * four vectors left only four chains of multiply-adds in flight (1B F16 prompts, {@code -XX:UseAVX=2} on the
-     * Zen 5, two threads: the AVX2 tile 52–54 t/s, two rows × four 52–55, one row × four 62–67, this kernel 73–74).
+     * Zen 5, two threads: the AVX2 tile 52–54 t/s, two rows × four 50–55, one row × four 62–67, this kernel 73–74).
      */
     static void panel1x8(float[] w, float[] panel, int from, int length, float[] c, int off, boolean first) {
         int l = F.length();

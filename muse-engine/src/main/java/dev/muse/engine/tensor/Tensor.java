@@ -828,9 +828,9 @@ public abstract sealed class Tensor
      * Prompt chunks and large batches: each thread unpacks {@link #unpackedRows} of its rows to floats at a time and
      * runs every vector past them.
      * <ul>
-     * <li>Whole panels of {@link Gemm#PANEL} vectors (64 on AVX-512, 32 on AVX2; a last one of three quarters of that
-     * or more padded with zeros) go through {@link Gemm#panel4}: the activations are transposed into panels once per
-     * product, and for each panel and each {@link Gemm#PANEL_COLS} columns of it (16 or 8 KB, held in L1) every four
+     * <li>Whole panels of {@link Gemm#PANEL} (64) vectors, and a last one of 48 or more padded with zeros, go through
+     * {@link Gemm#panel4} (AVX-512 or AVX2): the activations are transposed into panels once per product, and for each
+     * panel and each {@link Gemm#PANEL_COLS} columns of it (16 KB, held in L1) every four
      * unpacked rows run past it. Weights are broadcast, so the accumulators hold whole outputs (no lane sums), and a
      * call streams 1 KB of weights where the tile below streamed 16 KB of activations from L2: F16 and Q8_0 prompts
      * 1.2–1.35× as fast on AVX-512.</li>
