@@ -51,7 +51,7 @@ while [ $# -gt 0 ]; do
     --rounds) ROUNDS="$2"; shift 2 ;;
     --depth) DEPTH="$2"; shift 2 ;;
     --no-avx2) AVX2=0; shift ;;
-    --isa) ISA="${2:-}"; shift 2 ;;
+    --isa) ISA="${2:-}"; shift $(( $# > 1 ? 2 : 1 )) ;; # a missing value is reported below, not by a failed shift
     *) echo "unknown option $1" >&2; exit 2 ;;
   esac
 done

@@ -10,6 +10,7 @@ import dev.muse.engine.model.RandomModelWriter;
 import dev.muse.engine.tensor.GgmlType;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -98,7 +99,7 @@ class LocalModelIT {
         assertThat(native_.exitCode()).as(native_.stderr()).isZero();
         assumeTrue(JSON.readTree(native_.stdout()).get("vector_bits").asInt() >= 256, "this CPU has no AVX2");
 
-        var avx2 = MuseProcess.runWithJvmOptions(dir, Map.of(), null, java.util.List.of("-XX:UseAVX=2"), args);
+        var avx2 = MuseProcess.runWithJvmOptions(dir, Map.of(), null, List.of("-XX:UseAVX=2"), args);
         assertThat(avx2.exitCode()).as(avx2.stderr()).isZero();
         JsonNode j = JSON.readTree(avx2.stdout());
         assertThat(j.get("vector_bits").asInt()).isEqualTo(256);
